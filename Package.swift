@@ -1,0 +1,67 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "comfytop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "comfytop", targets: ["comfytop"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        .target(
+            name: "ComfyClient",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Sources/Client",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ComfyTUI",
+            dependencies: ["ComfyClient", "CNCurses"],
+            path: "Sources/TUI",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ComfyMock",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/MockServer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "comfytop",
+            dependencies: [
+                "ComfyClient", "ComfyTUI", "ComfyMock",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/comfytop",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ComfyMockTests",
+            dependencies: [
+                "ComfyMock",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            path: "Tests/ComfyMockTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

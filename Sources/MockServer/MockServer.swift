@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// The faithful mock ComfyUI server: HTTP API and WebSocket on one port, as ComfyUI 0.3.64 serves them.
+public struct MockServer: Sendable {
+    public var host: String
+    public var port: Int
+    public let engine: MockEngine
+    let jobsAPI: Bool
+    let logger: Logger
+
+    public init(host: String = "127.0.0.1", port: Int = 8188, configuration: MockEngine.Configuration, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.jobsAPI = configuration.jobsAPI
+        self.logger = logger
+        self.engine = MockEngine(configuration: configuration, logger: logger)
+    }
+
+    /// Runs until the task is cancelled. `onRunning` receives the bound port (useful with port 0).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await engine.start()
+        let router = Router(context: MockContext.self)
+        MockRoutes.register(on: router, engine: engine, jobsAPI: jobsAPI)
+        var quiet = logger
+        quiet.logLevel = min(logger.logLevel, .warning) == .trace ? .trace : .warning
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 * 1024 * 1024))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: quiet)
+        do {
+            try await app.runService(gracefulShutdownSignals: [])
+        } catch {
+            await engine.stop()
+            throw error
+        }
+        await engine.stop()
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import ComfyMock
+import Foundation
+import Logging
+
+/// Options shared by `mock` and `demo`.
+struct MockOptions: ParsableArguments {
+    @Option(help: "Address to bind. Loopback by default; use 0.0.0.0 only on a network you trust.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8188
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Folder for input/, output/, temp/ and models/ (default: $XDG_DATA_HOME/comfytop/mock).")
+    var dataDir: String?
+
+    @Option(help: "Speed factor for the simulated nodes: 2 runs twice as fast, 0.5 half as fast.")
+    var speed = 1.0
+
+    @Flag(name: .customLong("jobs-api"), help: "Also serve the /api/jobs routes of newer ComfyUI servers.")
+    var jobsAPI = false
+
+    @Option(name: .customLong("history-limit"), help: "How many finished prompts history keeps.")
+    var historyLimit = 10_000
+
+    func validate() throws {
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number, got \(speed).") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port).") }
+        guard historyLimit > 0 else { throw ValidationError("--history-limit must be at least 1.") }
+    }
+
+    var dataDirectory: URL {
+        if let dataDir { return URL(fileURLWithPath: (dataDir as NSString).expandingTildeInPath) }
+        let env = ProcessInfo.processInfo.environment
+        let base =
+            env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return URL(fileURLWithPath: base).appendingPathComponent("comfytop/mock")
+    }
+
+    func server(logger: Logger, echoLogs: Bool) -> MockServer {
+        MockServer(
+            host: host, port: port,
+            configuration: .init(
+                dataDirectory: dataDirectory, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit,
+                echoLogs: echoLogs),
+            logger: logger)
+    }
+}
+
+struct MockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock",
+        abstract: "Run a mock ComfyUI server (the API of ComfyUI 0.3.64, simulated nodes, no GPU needed).",
+        discussion: """
+            Serves the HTTP routes (also under /api) and the /ws WebSocket of a real ComfyUI, with its routing \
+            rules, validation errors and history semantics. Nodes: EmptyImage, ImageInvert, ImageScale, SaveImage, \
+            PreviewImage, SlowSteps, FailAfter, CheckpointLoaderSimple, LoraLoader, CLIPTextEncode, \
+            EmptyLatentImage, KSampler, VAEDecode, LoadImage. Outputs are real PNG files in the data dir.
+
+            Test hooks: POST /mock/fault with a JSON object: {"fail_node": "3"}, {"fail_class": "KSampler"}, \
+            {"slow_step_ms": 500}, {"http_500": 2}, {"drop_websockets": true}, {"restart": true}, {"clear": true}.
+            """)
+
+    @OptionGroup var options: MockOptions
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: true)
+        let host = options.host
+        let dataDir = options.dataDirectory.path
+        try await server.run { port in
+            FileHandle.standardError.write(
+                Data("comfytop mock: ComfyUI 0.3.64 API on http://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n".utf8))
+        }
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start the embedded mock server with sample work and show how to reach it.")
+
+    @OptionGroup var options: MockOptions
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: false)
+        let host = options.host
+        try await server.run { port in
+            let url = "http://\(host):\(port)"
+            print(
+                """
+                comfytop demo: a mock ComfyUI is running at \(url)
+                  (the full-screen monitor comes in a later release; until then, try it from another terminal)
+
+                  curl -s \(url)/system_stats
+                  curl -s -X POST \(url)/prompt -d '{"prompt": {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 255}}, "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 10, "delay_ms": 300, "send_preview": true, "send_text": false, "seed": 1}}, "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "demo/run"}}}}'
+                  curl -s '\(url)/history?max_items=1'
+
+                Ctrl-C stops the server.
+                """)
+        }
+    }
+}
