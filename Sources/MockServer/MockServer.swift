@@ -21,12 +21,14 @@ public struct MockServer: Sendable {
     }
 
     /// Runs until the task is cancelled. `onRunning` receives the bound port (useful with port 0).
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        stopOnSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         try await engine.start()
         let router = Router(context: MockContext.self)
         MockRoutes.register(on: router, engine: engine, jobsAPI: jobsAPI)
         var quiet = logger
-        quiet.logLevel = min(logger.logLevel, .warning) == .trace ? .trace : .warning
+        quiet.logLevel = max(logger.logLevel, .error)
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(
@@ -35,7 +37,7 @@ public struct MockServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: quiet)
         do {
-            try await app.runService(gracefulShutdownSignals: [])
+            try await app.runService(gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [])
         } catch {
             await engine.stop()
             throw error

@@ -75,7 +75,7 @@ struct MockCommand: AsyncParsableCommand {
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: true)
         let host = options.host
         let dataDir = options.dataDirectory.path
-        try await server.run { port in
+        try await server.run(stopOnSignals: true) { port in
             FileHandle.standardError.write(
                 Data("comfytop mock: ComfyUI 0.3.64 API on http://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n".utf8))
         }
@@ -97,7 +97,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: false)
         let host = options.host
-        try await server.run { port in
+        try await server.run(stopOnSignals: true) { port in
             let url = "http://\(host):\(port)"
             print(
                 """

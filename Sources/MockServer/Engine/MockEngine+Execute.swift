@@ -220,7 +220,8 @@ extension MockEngine {
                 .sorted(by: numericOrder)
             guard !ready.isEmpty else { break }
             let feedsOutput = { (id: String) in remaining.contains { outputSet.contains($0) && upstream($0).contains(id) } }
-            let pick = ready.first(where: outputSet.contains) ?? ready.first(where: feedsOutput) ?? ready[0]
+            let readyOutput = outputs.first { ready.contains($0) }
+            let pick = readyOutput ?? ready.first(where: feedsOutput) ?? ready[0]
             order.append(pick)
             done.insert(pick)
             remaining.remove(pick)

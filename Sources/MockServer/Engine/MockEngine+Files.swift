@@ -3,19 +3,19 @@ import Foundation
 /// `GET /view` and `POST /upload/image`.
 extension MockEngine {
     func view(filename rawName: String?, type rawType: String?, subfolder: String?) -> MockResponse {
-        guard var filename = rawName else { return .notFound }
+        guard var filename = rawName else { return .status(404) }
         var type = rawType ?? "output"
         for annotation in ["output", "input", "temp"] where filename.hasSuffix(" [\(annotation)]") {
             filename = String(filename.dropLast(annotation.count + 3))
             type = annotation
         }
         if filename.hasPrefix("/") || filename.contains("..") || filename.isEmpty {
-            return .text("400: Bad Request", status: 400)
+            return .status(400)
         }
-        guard let base = files.folder(forType: type) else { return .text("400: Bad Request", status: 400) }
+        guard let base = files.folder(forType: type) else { return .status(400) }
         var folder = base
         if let subfolder, !subfolder.isEmpty {
-            guard let inside = DataDirectory.contained(base, subfolder) else { return .text("403: Forbidden", status: 403) }
+            guard let inside = DataDirectory.contained(base, subfolder) else { return .status(403) }
             folder = inside
         }
         let url = folder.appendingPathComponent(filename)
@@ -23,7 +23,7 @@ extension MockEngine {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
             let data = try? Data(contentsOf: url)
         else {
-            return .text("404: Not Found", status: 404)
+            return .status(404)
         }
         let safeName = filename.replacingOccurrences(of: "\"", with: "")
         return MockResponse(
@@ -50,18 +50,18 @@ extension MockEngine {
         guard let contentType, let parts = Multipart.parse(body: body, contentType: contentType),
             let image = parts.first(where: { $0.name == "image" }), let rawName = image.filename, !rawName.isEmpty
         else {
-            return .text("400: Bad Request", status: 400)
+            return .status(400)
         }
         let field = { (name: String) in parts.first(where: { $0.name == name }).map { String(decoding: $0.data, as: UTF8.self) } }
         let type = field("type") ?? "input"
         let subfolder = field("subfolder") ?? ""
         let overwrite = ["true", "1"].contains(field("overwrite")?.lowercased() ?? "")
         guard let base = files.folder(forType: type), let folder = DataDirectory.contained(base, subfolder) else {
-            return .text("400: Bad Request", status: 400)
+            return .status(400)
         }
         let name = (rawName as NSString).lastPathComponent
         guard !name.isEmpty, name != ".", name != "..", !name.contains("\0") else {
-            return .text("400: Bad Request", status: 400)
+            return .status(400)
         }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var finalName = name

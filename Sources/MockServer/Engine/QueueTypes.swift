@@ -115,6 +115,9 @@ struct MockResponse: Sendable {
     /// `web.Response(status=200)`: no body, no Content-Type.
     static let empty = MockResponse(status: 200, contentType: nil, body: [])
 
+    /// `web.Response(status=N)`: a bare status, no body.
+    static func status(_ code: Int) -> MockResponse { MockResponse(status: code, contentType: nil, body: []) }
+
     static func text(_ text: String, status: Int) -> MockResponse {
         MockResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
     }

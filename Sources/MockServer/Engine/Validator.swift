@@ -100,6 +100,11 @@ struct Validator {
             result.nodeErrors = .object(nodeErrors)
             return result
         }
+        // The real server returns list(set(...)); keep one stable order (highest id first, as recorded).
+        good.sort { a, b in
+            if let x = Int(a), let y = Int(b) { return x > y }
+            return a > b
+        }
         return ValidationResult(
             ok: true, error: .null, outputs: good, nodeErrors: .object(nodeErrors), prompt: .object(prompt))
     }

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import ComfyMock
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A mock server on a free loopback port with its own data directory, for one test.
+final class MockHarness: Sendable {
+    let baseURL: String
+    let port: Int
+    let dataDir: URL
+    let engine: MockEngine
+    private let task: Task<Void, any Error>
+
+    private init(baseURL: String, port: Int, dataDir: URL, engine: MockEngine, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.port = port
+        self.dataDir = dataDir
+        self.engine = engine
+        self.task = task
+    }
+
+    static func start(speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000) async throws -> MockHarness {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("comfytop-mock-\(UUID().uuidString)")
+        var logger = Logger(label: "test.mock")
+        logger.logLevel = .critical
+        let server = MockServer(
+            host: "127.0.0.1", port: 0,
+            configuration: .init(dataDirectory: dir, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit),
+            logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            try await server.run { port in continuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw HarnessError("mock server did not start") }
+        return MockHarness(
+            baseURL: "http://127.0.0.1:\(port)", port: port, dataDir: dir, engine: server.engine, task: task)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(at: dataDir)
+    }
+
+    struct HTTPResult: Sendable {
+        let status: Int
+        let contentType: String?
+        let body: [UInt8]
+        var headers: [(String, String)] = []
+
+        var json: JSONValue? { try? JSONValue.parse(body) }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [])
+        async throws -> HTTPResult
+    {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        return HTTPResult(
+            status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+            body: Array(buffer.readableBytesView), headers: response.headers.map { ($0.name, $0.value) })
+    }
+
+    func get(_ path: String) async throws -> HTTPResult { try await request("GET", path) }
+
+    func post(_ path: String, json: JSONValue) async throws -> HTTPResult {
+        try await request("POST", path, body: json.pythonJSONBytes)
+    }
+
+    func post(_ path: String, text: String) async throws -> HTTPResult {
+        try await request("POST", path, body: Array(text.utf8))
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits for `condition` on the wall clock, polling; fails with `what` after `seconds`.
+func waitUntil(
+    _ what: String, seconds: Double = 15, _ condition: @Sendable () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw HarnessError("timed out after \(seconds) s waiting for \(what)")
+}
