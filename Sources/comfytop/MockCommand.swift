@@ -26,7 +26,9 @@ struct MockOptions: ParsableArguments {
     var historyLimit = 10_000
 
     func validate() throws {
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number, got \(speed).") }
+        guard speed > 0, speed.isFinite else {
+            throw ValidationError("--speed must be a positive number, got \(speed).")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port).") }
         guard historyLimit > 0 else { throw ValidationError("--history-limit must be at least 1.") }
     }
@@ -38,6 +40,21 @@ struct MockOptions: ParsableArguments {
             env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
         return URL(fileURLWithPath: base).appendingPathComponent("comfytop/mock")
+    }
+
+    /// Turns a bind failure into a message that says what to do.
+    func explain(_ error: any Error) -> any Error {
+        let text = String(describing: error)
+        if text.contains("Address already in use") {
+            return CommandFailure(
+                "port \(port) on \(host) is already in use: is ComfyUI or another comfytop mock running there? "
+                    + "Stop it, or pick another port with --port (0 picks a free one).")
+        }
+        if text.contains("Cannot assign requested address") || text.contains("Name or service not known") {
+            return CommandFailure(
+                "cannot listen on \(host): it is not an address of this machine. Try --host 127.0.0.1.")
+        }
+        return error
     }
 
     func server(logger: Logger, echoLogs: Bool) -> MockServer {
@@ -75,9 +92,15 @@ struct MockCommand: AsyncParsableCommand {
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: true)
         let host = options.host
         let dataDir = options.dataDirectory.path
-        try await server.run(stopOnSignals: true) { port in
-            FileHandle.standardError.write(
-                Data("comfytop mock: ComfyUI 0.3.64 API on http://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n".utf8))
+        do {
+            try await server.run(stopOnSignals: true) { port in
+                FileHandle.standardError.write(
+                    Data(
+                        "comfytop mock: ComfyUI 0.3.64 API on http://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n"
+                            .utf8))
+            }
+        } catch {
+            throw options.explain(error)
         }
     }
 }
@@ -85,9 +108,17 @@ struct MockCommand: AsyncParsableCommand {
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded mock server with sample work and show how to reach it.")
+        abstract: "Start the embedded mock server with a demo workload and show how to reach it.",
+        discussion: """
+            Several simulated clients keep the mock busy: a browser-like client that queues text-to-image jobs, \
+            anonymous scripts, a job that fails, one that is interrupted, and a cached re-run. The full-screen \
+            monitor arrives in a later release; until then, watch it with curl or any ComfyUI client.
+            """)
 
     @OptionGroup var options: MockOptions
+
+    @Flag(name: .customLong("no-workload"), help: "Start the mock without the demo workload.")
+    var noWorkload = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -97,19 +128,34 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: false)
         let host = options.host
-        try await server.run(stopOnSignals: true) { port in
-            let url = "http://\(host):\(port)"
-            print(
-                """
-                comfytop demo: a mock ComfyUI is running at \(url)
-                  (the full-screen monitor comes in a later release; until then, try it from another terminal)
+        let engine = server.engine
+        let workload = !noWorkload
+        do {
+            try await server.run(stopOnSignals: true) { port in
+                let url = "http://\(host):\(port)"
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
+                        comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(workload ? " with a demo workload" : "")
+                          (the full-screen monitor arrives in a later release; until then, from another terminal:)
 
-                  curl -s \(url)/system_stats
-                  curl -s -X POST \(url)/prompt -d '{"prompt": {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 255}}, "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 10, "delay_ms": 300, "send_preview": true, "send_text": false, "seed": 1}}, "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "demo/run"}}}}'
-                  curl -s '\(url)/history?max_items=1'
+                          curl -s \(url)/queue
+                          curl -s '\(url)/history?max_items=1'
+                          curl -s \(url)/system_stats
 
-                Ctrl-C stops the server.
-                """)
+                        Ctrl-C stops the server.
+
+                        """.utf8))
+                if workload { await engine.startDemoWorkload() }
+            }
+        } catch {
+            throw options.explain(error)
         }
     }
+}
+
+/// A failure the user can act on; ArgumentParser prints it as `Error: <description>` and exits non-zero.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -69,11 +69,17 @@ struct ConformanceTests {
             let expected = transcript.receivedKinds(client).filter { !ignoring.contains($0) }
             let actual = socket.kinds.filter { !ignoring.contains($0) }
             #expect(actual == expected, "\(transcript.name) client \(client): message types differ")
-            let expectedTexts = transcript.receivedTexts(client).filter { !ignoring.contains($0["type"]?.stringValue ?? "") }
-            let actualTexts = socket.frames.compactMap(\.json).filter { !ignoring.contains($0["type"]?.stringValue ?? "") }
+            let expectedTexts = transcript.receivedTexts(client).filter {
+                !ignoring.contains($0["type"]?.stringValue ?? "")
+            }
+            let actualTexts = socket.frames.compactMap(\.json).filter {
+                !ignoring.contains($0["type"]?.stringValue ?? "")
+            }
             for (index, (e, a)) in zip(expectedTexts, actualTexts).enumerated() {
                 let diffs = shapeDifferences(e, a)
-                #expect(diffs.isEmpty, "\(transcript.name) client \(client) text #\(index) (\(e["type"]?.stringValue ?? "")): \(diffs)")
+                #expect(
+                    diffs.isEmpty,
+                    "\(transcript.name) client \(client) text #\(index) (\(e["type"]?.stringValue ?? "")): \(diffs)")
             }
             // Routing: the sid of the first status equals the clientId, or is a generated 32-hex id.
             if let sid = actualTexts.first?["data"]?["sid"]?.stringValue {
@@ -101,7 +107,8 @@ struct ConformanceTests {
             }
             if let length = event["response_length"]?.intValue, length > 0 {
                 #expect(result.body.count > 0, "\(label): binary body")
-                #expect(Array(result.body.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(label): PNG")
+                #expect(
+                    Array(result.body.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(label): PNG")
             }
         }
     }
@@ -112,7 +119,8 @@ struct ConformanceTests {
             guard case .object(let a) = actual else { return ["expected a history object"] }
             guard let other = a.first else { return [] }
             // Entries of other prompts have other node ids: compare outputs/meta by their values' shapes.
-            var diffs = shapeDifferences(first.1.removing("outputs").removing("meta"), other.1.removing("outputs").removing("meta"))
+            var diffs = shapeDifferences(
+                first.1.removing("outputs").removing("meta"), other.1.removing("outputs").removing("meta"))
             for key in ["outputs", "meta"] {
                 if let e = first.1[key]?.objectValue?.first?.1, let a = other.1[key]?.objectValue?.first?.1 {
                     diffs += shapeDifferences(e, a, path: "$.\(key)[*]")

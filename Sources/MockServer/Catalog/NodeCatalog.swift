@@ -64,7 +64,8 @@ struct NodeCatalog: Sendable {
         ]
         for (name, text) in FixtureNodeInfo.all + EverydayNodeInfo.all {
             guard let info = try? JSONValue.parse(text) else { continue }
-            definitions[name] = NodeDefinition(name: name, info: info, behaviour: behaviours[name] ?? .timed(seconds: 0.01))
+            definitions[name] = NodeDefinition(
+                name: name, info: info, behaviour: behaviours[name] ?? .timed(seconds: 0.01))
             names.append(name)
         }
     }

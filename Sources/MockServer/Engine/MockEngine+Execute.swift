@@ -47,7 +47,9 @@ extension MockEngine {
         let live = Set(keys.values)
         cache = cache.filter { live.contains($0.key) }
         let cached = run.graph.map(\.0).filter { keys[$0].flatMap { cache[$0] } != nil }
-        addMessage(&run, "execution_cached", .obj(("nodes", .array(cached.map { .string($0) })), ("prompt_id", .string(item.promptID))))
+        addMessage(
+            &run, "execution_cached",
+            .obj(("nodes", .array(cached.map { .string($0) })), ("prompt_id", .string(item.promptID))))
         for id in cached { run.sources[id] = keys[id].flatMap { cache[$0]?.source } }
 
         var failure: (String, NodeFailure)?
@@ -125,7 +127,8 @@ extension MockEngine {
         if let clientID = run.clientID {
             send("executing", .obj(("node", .null), ("prompt_id", .string(item.promptID))), to: clientID)
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let seconds =
+            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - started).components.seconds)
         log(String(format: "Prompt executed in %.2f seconds\n", seconds))
     }
@@ -175,9 +178,12 @@ extension MockEngine {
         var visiting: Set<String> = []
         func key(_ id: String) -> String {
             if let k = keys[id] { return k }
-            guard let node = graph.first(where: { $0.0 == id })?.1, !visiting.contains(id) else { return "missing:\(id)" }
+            guard let node = graph.first(where: { $0.0 == id })?.1, !visiting.contains(id) else {
+                return "missing:\(id)"
+            }
             visiting.insert(id)
-            let inputs = (node["inputs"]?.objectValue ?? []).sorted { $0.0 < $1.0 }.map { name, value -> (String, JSONValue) in
+            let inputs = (node["inputs"]?.objectValue ?? []).sorted { $0.0 < $1.0 }.map {
+                name, value -> (String, JSONValue) in
                 if case .array(let link) = value, link.count == 2 {
                     return (name, .array([.string(key(link[0].pythonStr)), link[1]]))
                 }
@@ -219,7 +225,9 @@ extension MockEngine {
             let ready = remaining.filter { id in upstream(id).allSatisfy { done.contains($0) || !needed.contains($0) } }
                 .sorted(by: numericOrder)
             guard !ready.isEmpty else { break }
-            let feedsOutput = { (id: String) in remaining.contains { outputSet.contains($0) && upstream($0).contains(id) } }
+            let feedsOutput = { (id: String) in
+                remaining.contains { outputSet.contains($0) && upstream($0).contains(id) }
+            }
             let readyOutput = outputs.first { ready.contains($0) }
             let pick = readyOutput ?? ready.first(where: feedsOutput) ?? ready[0]
             order.append(pick)

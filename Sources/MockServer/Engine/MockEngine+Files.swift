@@ -52,7 +52,9 @@ extension MockEngine {
         else {
             return .status(400)
         }
-        let field = { (name: String) in parts.first(where: { $0.name == name }).map { String(decoding: $0.data, as: UTF8.self) } }
+        let field = { (name: String) in
+            parts.first(where: { $0.name == name }).map { String(decoding: $0.data, as: UTF8.self) }
+        }
         let type = field("type") ?? "input"
         let subfolder = field("subfolder") ?? ""
         let overwrite = ["true", "1"].contains(field("overwrite")?.lowercased() ?? "")

@@ -7,7 +7,9 @@ extension MockEngine {
             ("id", .string(item.promptID)), ("status", .string(status)), ("priority", item.number),
             ("create_time", .int(item.createTime)), ("outputs_count", 0),
         ]
-        if let workflowID = item.extraData["extra_pnginfo"]?["workflow"]?["id"] { pairs.append(("workflow_id", workflowID)) }
+        if let workflowID = item.extraData["extra_pnginfo"]?["workflow"]?["id"] {
+            pairs.append(("workflow_id", workflowID))
+        }
         return .object(pairs)
     }
 
@@ -82,10 +84,13 @@ extension MockEngine {
         }
         var jobs: [(JSONValue, Int, Int)] = []
         if let running { jobs.append((job(running, status: "in_progress"), running.createTime, 0)) }
-        for item in pending.sorted(by: QueueItem.precedes) { jobs.append((job(item, status: "pending"), item.createTime, 0)) }
+        for item in pending.sorted(by: QueueItem.precedes) {
+            jobs.append((job(item, status: "pending"), item.createTime, 0))
+        }
         for id in history.order {
             guard let entry = history.entries[id] else { continue }
-            jobs.append((job(entry, detailed: false), entry.item.createTime, (entry.endedAt ?? 0) - (entry.startedAt ?? 0)))
+            jobs.append(
+                (job(entry, detailed: false), entry.item.createTime, (entry.endedAt ?? 0) - (entry.startedAt ?? 0)))
         }
         jobs = jobs.filter { wanted.contains($0.0["status"]?.stringValue ?? "") }
         jobs.sort { a, b in
@@ -136,7 +141,8 @@ extension MockEngine {
         }
         let invalid = ids.filter { UUID(uuidString: $0.pythonStr) == nil || $0.pythonStr != $0.pythonStr.lowercased() }
         guard invalid.isEmpty else {
-            return .json(.obj(("error", "job_ids contains invalid id(s)"), ("invalid_ids", .array(invalid))), status: 400)
+            return .json(
+                .obj(("error", "job_ids contains invalid id(s)"), ("invalid_ids", .array(invalid))), status: 400)
         }
         var any = false
         for id in ids where cancelJob(id.pythonStr) { any = true }

@@ -40,7 +40,8 @@ extension MockEngine {
             let steps = run.input(id, "steps")?.intValue ?? 10
             let failAt = run.input(id, "fail_at")?.intValue ?? 3
             let delay = Double(run.input(id, "delay_ms")?.intValue ?? 200) / 1000
-            try await self.steps(&run, id: id, count: failAt, of: steps, delay: delay, preview: false, text: false, gen: gen)
+            try await self.steps(
+                &run, id: id, count: failAt, of: steps, delay: delay, preview: false, text: false, gen: gen)
             throw .exception(
                 type: "RuntimeError", message: "FailAfter: deliberate failure after \(failAt) of \(steps) steps",
                 traceback: Self.traceback(
@@ -48,14 +49,16 @@ extension MockEngine {
                     code: "raise RuntimeError(f\"FailAfter: deliberate failure after {fail_at} of {steps} steps\")"))
         case .sampler(let perStep):
             let steps = run.input(id, "steps")?.intValue ?? 20
-            try await self.steps(&run, id: id, count: steps, delay: perStep * scale, preview: true, text: false, gen: gen)
+            try await self.steps(
+                &run, id: id, count: steps, delay: perStep * scale, preview: true, text: false, gen: gen)
             run.sources[id] = upstreamSource(run, id)
             stepMax = steps
         case .saveImage(let temp):
             try await pause(0.02 * scale, gen)
             let prefix: String
             if temp {
-                prefix = "ComfyUI_temp_" + String((0..<5).map { _ in "abcdefghijklmnopqrstupvxyz".randomElement() ?? "a" })
+                prefix =
+                    "ComfyUI_temp_" + String((0..<5).map { _ in "abcdefghijklmnopqrstupvxyz".randomElement() ?? "a" })
             } else {
                 prefix = run.input(id, "filename_prefix")?.pythonStr ?? "ComfyUI"
             }
@@ -69,7 +72,9 @@ extension MockEngine {
                     traceback: Self.traceback(module: "folder_paths.py", line: 437, code: "raise Exception(err)"))
             }
             let images = saved.map { name, subfolder in
-                JSONValue.obj(("filename", .string(name)), ("subfolder", .string(subfolder)), ("type", .string(temp ? "temp" : "output")))
+                JSONValue.obj(
+                    ("filename", .string(name)), ("subfolder", .string(subfolder)),
+                    ("type", .string(temp ? "temp" : "output")))
             }
             let ui = JSONValue.obj(("images", .array(images)))
             run.outputs.append((id, ui))
@@ -111,7 +116,8 @@ extension MockEngine {
                 sendBytes(Self.u32(4) + Self.u32(UInt32(json.count)) + json + SampleImages.previewJPEG, to: clientID)
             }
             send(
-                "progress", .obj(("value", .int(value)), ("max", .int(total)), ("prompt_id", pid), ("node", .string(id))),
+                "progress",
+                .obj(("value", .int(value)), ("max", .int(total)), ("prompt_id", pid), ("node", .string(id))),
                 to: run.clientID)
             if preview, !metadata {
                 sendBytes(Self.u32(1) + Self.u32(1) + SampleImages.previewJPEG, to: run.clientID)

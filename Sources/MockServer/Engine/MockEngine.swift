@@ -67,6 +67,7 @@ public actor MockEngine {
     var worker: Task<Void, Never>?
     var wake: CheckedContinuation<Void, Never>?
     var modelsLoaded = false
+    var demoTask: Task<Void, Never>?
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "comfytop.mock")) {
         self.config = configuration
@@ -88,6 +89,8 @@ public actor MockEngine {
     }
 
     public func stop() {
+        demoTask?.cancel()
+        demoTask = nil
         worker?.cancel()
         worker = nil
         wake?.resume()
@@ -111,7 +114,9 @@ public actor MockEngine {
     var queueRemaining: Int { pending.count + (running == nil ? 0 : 1) }
 
     func statusData(sid: String? = nil) -> JSONValue {
-        var data: [(String, JSONValue)] = [("status", .obj(("exec_info", .obj(("queue_remaining", .int(queueRemaining))))))]
+        var data: [(String, JSONValue)] = [
+            ("status", .obj(("exec_info", .obj(("queue_remaining", .int(queueRemaining))))))
+        ]
         if let sid { data.append(("sid", .string(sid))) }
         return .object(data)
     }

@@ -26,7 +26,9 @@ struct Validator {
     static func error(_ type: String, _ message: String, _ details: String, _ extra: JSONValue = .object([]))
         -> JSONValue
     {
-        .obj(("type", .string(type)), ("message", .string(message)), ("details", .string(details)), ("extra_info", extra))
+        .obj(
+            ("type", .string(type)), ("message", .string(message)), ("details", .string(details)), ("extra_info", extra)
+        )
     }
 
     mutating func validate(partialTargets: [String]?) -> ValidationResult {
@@ -64,7 +66,9 @@ struct Validator {
                 reasons = [
                     Self.error(
                         "exception_during_validation", "Exception when validating node", error.details,
-                        .obj(("exception_type", .string(error.type)), ("traceback", .array(error.traceback.map { .string($0) })))
+                        .obj(
+                            ("exception_type", .string(error.type)),
+                            ("traceback", .array(error.traceback.map { .string($0) })))
                     )
                 ]
                 record(output, false, reasons)
@@ -96,7 +100,8 @@ struct Validator {
             let details = outputErrors.map { e in
                 "\(e["message"]?.stringValue ?? ""): \(e["details"]?.stringValue ?? "")"
             }.joined(separator: "\n")
-            var result = fail(Self.error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details))
+            var result = fail(
+                Self.error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details))
             result.nodeErrors = .object(nodeErrors)
             return result
         }
@@ -172,14 +177,17 @@ struct Validator {
                         Self.error(
                             "bad_linked_input", "Bad linked input, must be a length-2 list of [node_id, slot_index]",
                             name,
-                            .obj(("input_name", .string(name)), ("input_config", inputConfig), ("received_value", value))))
+                            .obj(
+                                ("input_name", .string(name)), ("input_config", inputConfig), ("received_value", value))
+                        ))
                     continue
                 }
                 let upstreamID = link[0].pythonStr
                 guard let upstream = self.node(upstreamID), let upstreamClass = upstream["class_type"]?.stringValue,
                     let upstreamDef = catalog.definition(upstreamClass)
                 else {
-                    throw PythonException(type: "KeyError", details: "'\(upstreamID)'", traceback: Self.keyErrorTraceback)
+                    throw PythonException(
+                        type: "KeyError", details: "'\(upstreamID)'", traceback: Self.keyErrorTraceback)
                 }
                 let slot = link[1].intValue ?? -1
                 guard upstreamDef.outputTypes.indices.contains(slot) else {
@@ -306,7 +314,8 @@ enum PythonConvert {
             case .bool(let b): return .success(.int(b ? 1 : 0))
             case .double(let d):
                 guard d.isFinite else {
-                    return .failure(d.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
+                    return .failure(
+                        d.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
                 }
                 return .success(.int(Int(d.rounded(.towardZero))))
             case .string(let s):

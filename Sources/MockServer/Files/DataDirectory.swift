@@ -39,7 +39,9 @@ struct DataDirectory: Sendable {
     /// `input/` (ComfyUI ships one).
     func prepare() throws {
         let fm = FileManager.default
-        for dir in [input, output, models.appendingPathComponent("checkpoints"), models.appendingPathComponent("loras")] {
+        for dir in [
+            input, output, models.appendingPathComponent("checkpoints"), models.appendingPathComponent("loras"),
+        ] {
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         if fm.fileExists(atPath: temp.path) { try? fm.removeItem(at: temp) }

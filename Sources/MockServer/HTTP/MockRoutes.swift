@@ -63,7 +63,8 @@ enum MockRoutes {
             })
         router.get("\(p)/system_stats", use: guarded { _ in await engine.systemStats() })
         router.get("\(p)/object_info", use: guarded { _ in await engine.objectInfo(nil) })
-        router.get("\(p)/object_info/{name}", use: guarded { await engine.objectInfo(path($0, after: "/object_info/")) })
+        router.get(
+            "\(p)/object_info/{name}", use: guarded { await engine.objectInfo(path($0, after: "/object_info/")) })
         router.get("\(p)/features", use: guarded { _ in .json(MockEngine.serverFeatures) })
         router.get("\(p)/embeddings", use: guarded { _ in .json(.array([])) })
         router.get("\(p)/extensions", use: guarded { _ in .json(.array([])) })

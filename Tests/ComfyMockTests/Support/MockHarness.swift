@@ -21,7 +21,8 @@ final class MockHarness: Sendable {
         self.task = task
     }
 
-    static func start(speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000) async throws -> MockHarness {
+    static func start(speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000) async throws -> MockHarness
+    {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("comfytop-mock-\(UUID().uuidString)")
         var logger = Logger(label: "test.mock")
         logger.logLevel = .critical

@@ -1,0 +1,31 @@
+# comfytop: two commands do all set-up on a fresh Debian machine.
+#   make demo   install what is missing, build, start the embedded mock server (and, later, the monitor)
+#   make test   install what is missing, build, run the whole test suite
+
+SWIFT ?= swift
+BIN := .build/debug/comfytop
+
+.PHONY: all build deps demo test test-swift test-python mock clean
+
+all: build
+
+deps:
+	@./scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build --product comfytop
+
+demo: build
+	$(BIN) demo $(DEMO_ARGS)
+
+mock: build
+	$(BIN) mock $(MOCK_ARGS)
+
+test: deps
+	@./scripts/ensure-deps.sh --with-python
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	python3 Tests/python/real_client_smoke.py $(BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,102 @@
+import ComfyMock
+
+/// Small prompt graphs for tests, in ComfyUI's API format.
+enum Workflows {
+    static func slow(steps: Int = 3, delayMS: Int = 50, seed: Int = 1, prefix: String = "test/run", text: Bool = false)
+        -> JSONValue
+    {
+        .obj(
+            (
+                "1",
+                .obj(
+                    ("class_type", "EmptyImage"),
+                    ("inputs", .obj(("width", 32), ("height", 16), ("batch_size", 1), ("color", 0xFF0000))))
+            ),
+            (
+                "2",
+                .obj(
+                    ("class_type", "SlowSteps"),
+                    (
+                        "inputs",
+                        .obj(
+                            ("image", ["1", 0]), ("steps", .int(steps)), ("delay_ms", .int(delayMS)),
+                            ("send_preview", true), ("send_text", .bool(text)), ("seed", .int(seed)))
+                    ))
+            ),
+            (
+                "3",
+                .obj(
+                    ("class_type", "SaveImage"),
+                    ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", .string(prefix)))))
+            ))
+    }
+
+    static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {
+        .obj(
+            (
+                "4",
+                .obj(
+                    ("class_type", "CheckpointLoaderSimple"),
+                    ("inputs", .obj(("ckpt_name", "sd_xl_base_1.0.safetensors"))))
+            ),
+            (
+                "5",
+                .obj(
+                    ("class_type", "EmptyLatentImage"),
+                    ("inputs", .obj(("width", 1024), ("height", 1024), ("batch_size", 1))))
+            ),
+            (
+                "6",
+                .obj(
+                    ("class_type", "CLIPTextEncode"),
+                    ("inputs", .obj(("text", "a lighthouse at dusk"), ("clip", ["4", 1]))))
+            ),
+            ("7", .obj(("class_type", "CLIPTextEncode"), ("inputs", .obj(("text", "blurry"), ("clip", ["4", 1]))))),
+            (
+                "3",
+                .obj(
+                    ("class_type", "KSampler"),
+                    (
+                        "inputs",
+                        .obj(
+                            ("seed", .int(seed)), ("steps", .int(steps)), ("cfg", 7.0), ("sampler_name", "euler"),
+                            ("scheduler", "normal"), ("denoise", 1.0), ("model", ["4", 0]), ("positive", ["6", 0]),
+                            ("negative", ["7", 0]), ("latent_image", ["5", 0]))
+                    )
+                )
+            ),
+            ("8", .obj(("class_type", "VAEDecode"), ("inputs", .obj(("samples", ["3", 0]), ("vae", ["4", 2]))))),
+            (
+                "9",
+                .obj(
+                    ("class_type", "SaveImage"), ("inputs", .obj(("images", ["8", 0]), ("filename_prefix", "ComfyUI"))))
+            ))
+    }
+
+    static func body(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("prompt", prompt)]
+        if let clientID { pairs.append(("client_id", .string(clientID))) }
+        return .object(pairs + extra)
+    }
+}
+
+extension MockHarness {
+    /// Posts a prompt and returns its id.
+    func submit(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = []) async throws -> String
+    {
+        let result = try await post("/prompt", json: Workflows.body(prompt, clientID: clientID, extra: extra))
+        guard result.status == 200, let id = result.json?["prompt_id"]?.stringValue else {
+            throw HarnessError("POST /prompt answered \(result.status): \(result.text)")
+        }
+        return id
+    }
+
+    /// Waits until `/history/{id}` holds the entry, and returns it.
+    func waitForHistory(_ id: String, seconds: Double = 20) async throws -> JSONValue {
+        try await waitUntil("history entry \(id)", seconds: seconds) {
+            try await self.get("/history/\(id)").json?[id] != nil
+        }
+        guard let entry = try await get("/history/\(id)").json?[id] else { throw HarnessError("entry vanished") }
+        return entry
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what comfytop needs to build and test on Debian/Ubuntu, and says clearly what to do when it cannot.
+set -euo pipefail
+
+need_python=0
+[ "${1:-}" = "--with-python" ] && need_python=1
+
+say() { printf 'comfytop setup: %s\n' "$*" >&2; }
+
+if ! command -v swift >/dev/null 2>&1; then
+    say "the Swift toolchain (6.1 or newer) is not on PATH. Install it from swift.org and run make again."
+    exit 1
+fi
+
+apt_install() {
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    else
+        say "missing Debian packages: $*"
+        say "run as root or with sudo: apt-get install $*   (then run make again)"
+        exit 1
+    fi
+}
+
+if ! { [ -f /usr/include/ncurses.h ] || [ -f /usr/include/ncursesw/ncurses.h ]; } \
+    || ! ls /usr/lib/*/libncursesw.so /usr/lib/libncursesw.so >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        say "installing libncurses-dev (ncursesw headers and library)…"
+        apt_install libncurses-dev
+    else
+        say "ncursesw development files are missing and this is not a Debian-like system;"
+        say "install your distribution's ncurses development package and run make again."
+        exit 1
+    fi
+fi
+
+if [ "$need_python" = 1 ]; then
+    if ! python3 -c 'import requests, websocket' >/dev/null 2>&1; then
+        say "installing the Python test client's packages (requests, websocket-client)…"
+        python3 -m pip install --quiet requests websocket-client >/dev/null 2>&1 \
+            || python3 -m pip install --quiet --user requests websocket-client >/dev/null 2>&1 \
+            || python3 -m pip install --quiet --break-system-packages requests websocket-client \
+            || { say "could not install requests and websocket-client with pip; install them and run make again."; exit 1; }
+    fi
+fi
