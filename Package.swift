@@ -17,12 +17,26 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        .target(name: "ComfyJSON", path: "Sources/JSON", swiftSettings: swiftSettings),
         .target(
             name: "ComfyClient",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ComfyJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Sources/Client",
             swiftSettings: swiftSettings
         ),
@@ -35,6 +49,7 @@ let package = Package(
         .target(
             name: "ComfyMock",
             dependencies: [
+                "ComfyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +70,7 @@ let package = Package(
         .testTarget(
             name: "ComfyMockTests",
             dependencies: [
-                "ComfyMock",
+                "ComfyMock", "ComfyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -63,6 +78,12 @@ let package = Package(
             ],
             path: "Tests/ComfyMockTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ComfyTUITests",
+            dependencies: ["ComfyTUI"],
+            path: "Tests/ComfyTUITests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,1 +1,5 @@
-public enum ComfyClientInfo { public static let version = "0.1.0" }
+/// Facts about this build of comfytop's client core.
+public enum ComfyClientInfo {
+    /// The comfytop version.
+    public static let version = "0.1.0"
+}

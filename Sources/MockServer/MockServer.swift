@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// How a simulated node spends its time and what it produces.

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// Simulated clients that keep a demo server busy: a browser-like client queueing text-to-image jobs,

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// The server's captured stdout/stderr: a ring of the last 300 writes, as `app/logger.py` keeps.

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// What the cache keeps of a node that ran: what it hands downstream and its UI output.

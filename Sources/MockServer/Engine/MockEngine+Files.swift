@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// `GET /view` and `POST /upload/image`.

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// The `/api/jobs` family of newer servers (v0.6.0+; cancel routes v0.26.0+), served with `--jobs-api`.

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// What each simulated node does while it "runs": sleeps, steps with progress and previews, files.

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// The HTTP-facing operations of `server.py` and `PromptQueue`, each answering as the real handler does.

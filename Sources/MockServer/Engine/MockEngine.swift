@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 import Logging
 

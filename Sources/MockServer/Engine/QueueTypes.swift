@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// One queued prompt: the tuple ComfyUI keeps, `[number, prompt_id, prompt, extra_data, outputs_to_execute]`.

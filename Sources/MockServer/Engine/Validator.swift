@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// The outcome of `validate_prompt`: either queueable outputs (maybe with `node_errors` for dropped ones) or

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// Paths the mock pretends its ComfyUI checkout lives at (they appear in tracebacks, as on a real server).

@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// A minimal PNG writer (RGB, 8 bit, stored deflate blocks): enough to write real, valid image files

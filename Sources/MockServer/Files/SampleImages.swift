@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// Bytes the mock sends where a real server would render something with a GPU.

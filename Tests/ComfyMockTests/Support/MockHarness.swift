@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComfyJSON
 import ComfyMock
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import ComfyJSON
 import ComfyMock
 import Foundation
 

@@ -1,3 +1,4 @@
+import ComfyJSON
 import ComfyMock
 
 /// Small prompt graphs for tests, in ComfyUI's API format.

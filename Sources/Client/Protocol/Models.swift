@@ -1,0 +1,203 @@
+import ComfyJSON
+
+/// A file a job produced, as `executed` and `/history` list it.
+public struct OutputFile: Sendable, Equatable, Hashable {
+    public var filename: String
+    public var subfolder: String
+    /// `output`, `temp` or `input`.
+    public var type: String
+    /// The node that produced it.
+    public var nodeID: String
+    /// The key it was listed under: `images`, `gifs`, `audio`, `video`, …
+    public var kind: String
+
+    public init(filename: String, subfolder: String, type: String, nodeID: String, kind: String = "images") {
+        self.filename = filename
+        self.subfolder = subfolder
+        self.type = type
+        self.nodeID = nodeID
+        self.kind = kind
+    }
+
+    /// Every file entry in a node's UI output (`{"images": [{filename, subfolder, type}], ...}`).
+    public static func list(nodeID: String, ui: JSONValue) -> [OutputFile] {
+        (ui.objectValue ?? []).flatMap { kind, value -> [OutputFile] in
+            (value.arrayValue ?? []).compactMap { item in
+                guard let name = item["filename"]?.stringValue else { return nil }
+                return OutputFile(
+                    filename: name, subfolder: item["subfolder"]?.stringValue ?? "",
+                    type: item["type"]?.stringValue ?? "output", nodeID: nodeID, kind: kind)
+            }
+        }
+    }
+
+    public var json: JSONValue {
+        .obj(
+            ("filename", .string(filename)), ("subfolder", .string(subfolder)), ("type", .string(type)),
+            ("node", .string(nodeID)), ("kind", .string(kind)))
+    }
+}
+
+/// One item of `/queue`: `[number, prompt_id, prompt, extra_data, outputs_to_execute]`.
+public struct QueueItem: Sendable, Equatable {
+    public var number: Double
+    public var promptID: String
+    public var prompt: JSONValue
+    public var extraData: JSONValue
+    public var outputNodes: [String]
+
+    /// Who submitted it (the socket that receives its events), if anyone said.
+    public var clientID: String? { extraData["client_id"]?.stringValue }
+    /// Milliseconds since the epoch, on servers ≥ 0.3.69.
+    public var createTime: Int? { extraData["create_time"]?.intValue }
+
+    public init?(_ json: JSONValue) {
+        guard let items = json.arrayValue, items.count >= 2, let id = items[1].stringValue else { return nil }
+        number = items[0].doubleValue ?? 0
+        promptID = id
+        prompt = items.count > 2 ? items[2] : .object([])
+        extraData = items.count > 3 ? items[3] : .object([])
+        outputNodes = items.count > 4 ? (items[4].arrayValue?.compactMap(\.pythonStrOrNil) ?? []) : []
+    }
+}
+
+/// `/queue`: the running prompt (zero or one) and the pending ones in execution order.
+public struct QueueSnapshot: Sendable, Equatable {
+    public var running: [QueueItem]
+    public var pending: [QueueItem]
+
+    public init(running: [QueueItem], pending: [QueueItem]) {
+        self.running = running
+        self.pending = pending
+    }
+
+    public init(_ json: JSONValue) {
+        running = (json["queue_running"]?.arrayValue ?? []).compactMap(QueueItem.init)
+        // The server hands out its heap array unsorted: sort by (number, prompt_id) as the heap pops.
+        pending = (json["queue_pending"]?.arrayValue ?? []).compactMap(QueueItem.init).sorted {
+            $0.number != $1.number ? $0.number < $1.number : $0.promptID < $1.promptID
+        }
+    }
+
+    public var isEmpty: Bool { running.isEmpty && pending.isEmpty }
+}
+
+/// How a finished job ended.
+public enum JobOutcome: String, Sendable, Equatable {
+    case success, failed, interrupted
+}
+
+/// A finished job from `/history`.
+public struct HistoryItem: Sendable, Equatable {
+    public var promptID: String
+    public var queue: QueueItem?
+    public var outputs: [OutputFile]
+    public var statusString: String
+    public var completed: Bool
+    /// `[event, data]` pairs: execution_start, execution_cached, then the ending message.
+    public var messages: [(String, JSONValue)]
+
+    public static func == (a: HistoryItem, b: HistoryItem) -> Bool {
+        a.promptID == b.promptID && a.outputs == b.outputs && a.statusString == b.statusString
+            && a.completed == b.completed && a.messages.count == b.messages.count
+    }
+
+    public init(promptID: String, json: JSONValue) {
+        self.promptID = promptID
+        queue = json["prompt"].flatMap(QueueItem.init)
+        outputs = (json["outputs"]?.objectValue ?? []).flatMap { node, ui in OutputFile.list(nodeID: node, ui: ui) }
+        statusString = json["status"]?["status_str"]?.stringValue ?? "unknown"
+        completed = json["status"]?["completed"]?.boolValue ?? false
+        messages = (json["status"]?["messages"]?.arrayValue ?? []).compactMap { pair in
+            guard let event = pair[0]?.stringValue else { return nil }
+            return (event, pair[1] ?? .null)
+        }
+    }
+
+    public var outcome: JobOutcome {
+        if statusString == "success" { return .success }
+        return messages.contains { $0.0 == "execution_interrupted" } ? .interrupted : .failed
+    }
+
+    /// The error, if the job failed in a node.
+    public var error: ExecutionErrorInfo? {
+        messages.first { $0.0 == "execution_error" }.map { ExecutionErrorInfo($0.1) }
+    }
+
+    /// Milliseconds since the epoch when it started and ended, from the message timestamps.
+    public var startedAt: Int? { messages.first { $0.0 == "execution_start" }?.1["timestamp"]?.intValue }
+    public var endedAt: Int? { messages.last?.1["timestamp"]?.intValue }
+
+    /// Parses a `/history` or `/history/{id}` body, keeping the server's (oldest-first) order.
+    public static func list(_ json: JSONValue) -> [HistoryItem] {
+        (json.objectValue ?? []).map { HistoryItem(promptID: $0.0, json: $0.1) }
+    }
+}
+
+/// `/system_stats`, the parts a monitor shows.
+public struct SystemStats: Sendable, Equatable {
+    public struct Device: Sendable, Equatable {
+        public var name: String
+        public var type: String
+        public var vramTotal: Int
+        public var vramFree: Int
+    }
+
+    public var comfyUIVersion: String?
+    public var os: String?
+    public var pythonVersion: String?
+    public var pytorchVersion: String?
+    public var ramTotal: Int?
+    public var ramFree: Int?
+    public var devices: [Device]
+
+    public init(_ json: JSONValue) {
+        let system = json["system"] ?? .object([])
+        comfyUIVersion = system["comfyui_version"]?.stringValue
+        os = system["os"]?.stringValue
+        pythonVersion = system["python_version"]?.stringValue
+        pytorchVersion = system["pytorch_version"]?.stringValue
+        ramTotal = system["ram_total"]?.intValue
+        ramFree = system["ram_free"]?.intValue
+        devices = (json["devices"]?.arrayValue ?? []).map {
+            Device(
+                name: $0["name"]?.stringValue ?? "?", type: $0["type"]?.stringValue ?? "?",
+                vramTotal: $0["vram_total"]?.intValue ?? 0, vramFree: $0["vram_free"]?.intValue ?? 0)
+        }
+    }
+}
+
+/// One validation problem of one node, from `node_errors`.
+public struct NodeValidationError: Sendable, Equatable {
+    public var nodeID: String
+    public var classType: String
+    public var type: String
+    public var message: String
+    public var details: String
+    public var inputName: String?
+
+    /// "node 7 KSampler: Required input is missing: model"
+    public var rendered: String {
+        let detail = details.isEmpty ? "" : ": \(details)"
+        return "node \(nodeID) \(classType): \(message)\(detail)"
+    }
+
+    public static func list(_ nodeErrors: JSONValue) -> [NodeValidationError] {
+        (nodeErrors.objectValue ?? []).flatMap { node, entry -> [NodeValidationError] in
+            let classType = entry["class_type"]?.stringValue ?? "?"
+            return (entry["errors"]?.arrayValue ?? []).map { e in
+                NodeValidationError(
+                    nodeID: node, classType: classType, type: e["type"]?.stringValue ?? "",
+                    message: e["message"]?.stringValue ?? "", details: e["details"]?.stringValue ?? "",
+                    inputName: e["extra_info"]?["input_name"]?.stringValue)
+            }
+        }
+    }
+}
+
+/// `POST /prompt` accepted: the id, the queue number, and the outputs that were dropped for errors.
+public struct PromptAccepted: Sendable, Equatable {
+    public var promptID: String
+    public var number: Double
+    public var warnings: [NodeValidationError]
+}

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import ComfyJSON
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The HTTP API of a ComfyUI server, typed. One instance owns one connection pool; call `shutdown()`.
+public final class ComfyAPI: Sendable {
+    public let endpoint: Endpoint
+    let client: HTTPClient
+    /// Per-request budget; a request that sees no answer for this long fails with `.timeout`.
+    public let requestTimeout: Double
+
+    public init(endpoint: Endpoint, requestTimeout: Double = 30) throws(ComfyError) {
+        self.endpoint = endpoint
+        self.requestTimeout = requestTimeout
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = try Self.tlsConfiguration(endpoint)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(1, requestTimeout))))
+        configuration.decompression = .enabled(limit: .none)
+        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Releases the connection pool.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    static func tlsConfiguration(_ endpoint: Endpoint) throws(ComfyError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if endpoint.tls.insecure { tls.certificateVerification = .none }
+        if let caFile = endpoint.tls.caFile {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch {
+                throw ComfyError.tls(url: endpoint.displayURL, detail: "cannot read --ca-file \(caFile): \(error)")
+            }
+        }
+        return tls
+    }
+
+    // MARK: Raw requests
+
+    /// A response body and status.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var contentType: String?
+        public var body: [UInt8]
+        public var json: JSONValue? { try? JSONValue.parse(body) }
+    }
+
+    /// Sends a request and returns the reply; transport failures become typed errors, HTTP statuses do not.
+    public func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        contentType: String? = nil
+    ) async throws(ComfyError) -> Reply {
+        let url = endpoint.url(path, query: query)
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in endpoint.auth.httpHeaders { request.headers.add(name: name, value: value) }
+        request.headers.add(name: "User-Agent", value: "comfytop/\(ComfyClientInfo.version)")
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
+        }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(requestTimeout * 1000)))
+            let buffer = try await response.body.collect(upTo: 1 << 30)
+            let reply = Reply(
+                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+                body: Array(buffer.readableBytesView))
+            if reply.status == 401 || reply.status == 403 {
+                throw ComfyError.unauthorized(
+                    url: endpoint.displayURL, status: reply.status, authSummary: endpoint.auth.summary)
+            }
+            return reply
+        } catch let error as ComfyError {
+            throw error
+        } catch {
+            throw classify(error)
+        }
+    }
+
+    func classify(_ error: any Error) -> ComfyError {
+        let url = endpoint.displayURL
+        let text = endpoint.scrub(String(describing: error))
+        let lower = text.lowercased()
+        if lower.contains("connection refused") || lower.contains("connectionrefused") || lower.contains("errno: 111") {
+            return .connectionRefused(url: url)
+        }
+        if lower.contains("timeout") || lower.contains("timed out") || lower.contains("deadlineexceeded") {
+            return .timeout(url: url, seconds: requestTimeout)
+        }
+        if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate")
+            || lower.contains("handshake")
+        {
+            return .tls(url: url, detail: Self.tlsDetail(text))
+        }
+        if lower.contains("lookup") || lower.contains("resolve") || lower.contains("getaddrinfo")
+            || lower.contains("nodename")
+        {
+            return .hostNotFound(url: url)
+        }
+        return .transport(url: url, detail: text)
+    }
+
+    static func tlsDetail(_ text: String) -> String {
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate") {
+            return "the server's certificate is not trusted"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") { return "the server does not speak TLS (try http://)" }
+        return text
+    }
+
+    /// GET returning JSON; a non-2xx answer is an error.
+    public func getJSON(_ path: String, query: [(String, String)] = []) async throws(ComfyError) -> JSONValue {
+        let reply = try await send(.GET, path, query: query)
+        return try decodeJSON(reply, path: path)
+    }
+
+    func decodeJSON(_ reply: Reply, path: String) throws(ComfyError) -> JSONValue {
+        guard (200..<300).contains(reply.status) else { throw statusError(reply, path: path) }
+        do {
+            return try JSONValue.parse(reply.body)
+        } catch {
+            throw ComfyError.protocolViolation(url: endpoint.url(path), detail: "the answer is not JSON")
+        }
+    }
+
+    func statusError(_ reply: Reply, path: String) -> ComfyError {
+        if reply.status == 404 { return .notFound(url: endpoint.displayURL + path) }
+        return .http(
+            url: endpoint.displayURL + path, status: reply.status,
+            body: endpoint.scrub(String(decoding: reply.body.prefix(500), as: UTF8.self)))
+    }
+
+    func postExpectingOK(_ path: String, _ body: JSONValue) async throws(ComfyError) {
+        let reply = try await send(.POST, path, body: body.pythonJSONBytes)
+        guard (200..<300).contains(reply.status) else { throw statusError(reply, path: path) }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Everything that can go wrong talking to ComfyUI, each with a message that says what to do.
+public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidURL(String, reason: String)
+    /// Nothing answered at the address.
+    case connectionRefused(url: String)
+    case hostNotFound(url: String)
+    case timeout(url: String, seconds: Double)
+    case tls(url: String, detail: String)
+    /// 401 or 403: the server (or a proxy in front) wants credentials, or others.
+    case unauthorized(url: String, status: Int, authSummary: String)
+    /// 400 from `POST /prompt`: the workflow did not validate.
+    case validation(type: String, message: String, details: String, nodes: [NodeValidationError])
+    case http(url: String, status: Int, body: String)
+    case notFound(url: String)
+    /// The server answered something that is not the ComfyUI API.
+    case protocolViolation(url: String, detail: String)
+    case io(path: String, detail: String)
+    case unsafeFilename(String, reason: String)
+    case transport(url: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url, let reason): return "invalid server URL \"\(url)\": \(reason)"
+        case .connectionRefused(let url):
+            return "cannot connect to \(url): connection refused. Is ComfyUI running at \(url)? "
+                + "Start it, or point comfytop elsewhere with --url or COMFYUI_URL."
+        case .hostNotFound(let url):
+            return "cannot resolve the host of \(url). Check the name in --url, or use an IP address."
+        case .timeout(let url, let seconds):
+            return "\(url) did not answer within \(Self.format(seconds)) s. The server may be overloaded or the "
+                + "network down; try again, or raise --timeout."
+        case .tls(let url, let detail):
+            return "TLS handshake with \(url) failed: \(detail). For a self-signed certificate pass --ca-file "
+                + "CERT.pem (or, only for testing, --insecure)."
+        case .unauthorized(let url, let status, let summary):
+            let hint =
+                summary == "none"
+                ? "The server or a proxy in front of it wants credentials: pass --token, --user/--password or --header."
+                : "The credentials sent (\(summary)) were refused; check them."
+            return "\(url) answered \(status) \(status == 401 ? "Unauthorized" : "Forbidden"). \(hint)"
+        case .validation(let type, let message, let details, let nodes):
+            var lines = ["the workflow was rejected (\(type)): \(message)"]
+            if nodes.isEmpty, !details.isEmpty { lines.append("  \(details)") }
+            lines += nodes.map { "  \($0.rendered)" }
+            return lines.joined(separator: "\n")
+        case .http(let url, let status, let body):
+            let snippet = body.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
+            return "\(url) answered HTTP \(status)\(snippet.isEmpty ? "" : ": \(snippet)")"
+        case .notFound(let url):
+            return "\(url) answered 404 Not Found. Is this a ComfyUI server, and is the sub-path in --url right?"
+        case .protocolViolation(let url, let detail):
+            return "\(url) did not answer as ComfyUI does (\(detail)). Is --url pointing at ComfyUI?"
+        case .io(let path, let detail): return "cannot write \(path): \(detail)"
+        case .unsafeFilename(let name, let reason):
+            return "refused to save \"\(name)\": \(reason)"
+        case .transport(let url, let detail): return "connection to \(url) failed: \(detail)"
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+    }
+
+    /// True for the errors that mean "the server could not be reached at all" (exit code 3).
+    public var isUnreachable: Bool {
+        switch self {
+        case .connectionRefused, .hostNotFound, .timeout, .tls, .transport: return true
+        default: return false
+        }
+    }
+}

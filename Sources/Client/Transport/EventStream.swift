@@ -1,0 +1,147 @@
+import ComfyJSON
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOSSL
+import WSClient
+
+/// The state of the WebSocket connection, as a screen or a script reports it.
+public enum ConnectionEvent: Sendable, Equatable {
+    case connecting(attempt: Int)
+    /// The server greeted us; `sid` is our session id (our clientId).
+    case connected(sid: String)
+    /// The connection dropped or could not be made; the next attempt comes after `delay` seconds.
+    case reconnecting(attempt: Int, delay: Double, reason: String)
+    /// Given up (or stopped); no more events will follow.
+    case offline(reason: String)
+}
+
+/// What an `EventStream` yields: connection changes and server messages.
+public enum ClientEvent: Sendable, Equatable {
+    case connection(ConnectionEvent)
+    case server(ServerEvent)
+}
+
+/// ComfyUI's WebSocket as an `AsyncSequence` of typed events, with pings to notice a dead connection, and
+/// reconnects with capped exponential backoff and jitter. It always uses its own clientId.
+public struct EventStream: Sendable {
+    public let endpoint: Endpoint
+    public let clientID: String
+    public var policy: ReconnectPolicy
+    /// Ask for type-4 previews (with prompt and node ids) for our own prompts.
+    public var previewMetadata: Bool
+    /// Ping period; a missing pong within one period closes the connection.
+    public var pingPeriod: Duration
+
+    public init(
+        endpoint: Endpoint, clientID: String = EventStream.newClientID(), policy: ReconnectPolicy = ReconnectPolicy(),
+        previewMetadata: Bool = true, pingPeriod: Duration = .seconds(2)
+    ) {
+        self.endpoint = endpoint
+        self.clientID = clientID
+        self.policy = policy
+        self.previewMetadata = previewMetadata
+        self.pingPeriod = pingPeriod
+    }
+
+    /// A fresh clientId of our own: never another client's (borrowing one deafens its owner).
+    public static func newClientID() -> String {
+        "comfytop-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+    }
+
+    /// Starts connecting; the sequence ends after `.offline`, or when the consumer stops iterating.
+    public func events() -> AsyncStream<ClientEvent> {
+        let (stream, continuation) = AsyncStream<ClientEvent>.makeStream(bufferingPolicy: .unbounded)
+        let task = Task { await run(continuation) }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func run(_ continuation: AsyncStream<ClientEvent>.Continuation) async {
+        var attempt = 0
+        var failures = 0
+        while !Task.isCancelled {
+            attempt += 1
+            continuation.yield(.connection(.connecting(attempt: attempt)))
+            let greeted = LockedFlag()
+            let reason = await connectOnce(continuation, greeted: greeted)
+            if Task.isCancelled { break }
+            failures = greeted.value ? 1 : failures + 1
+            if let max = policy.maxAttempts, failures >= max {
+                continuation.yield(.connection(.offline(reason: reason)))
+                continuation.finish()
+                return
+            }
+            let delay = policy.delay(attempt: failures, random: Double.random(in: 0...1))
+            continuation.yield(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+        }
+        continuation.yield(.connection(.offline(reason: "stopped")))
+        continuation.finish()
+    }
+
+    /// One connection: returns why it ended.
+    private func connectOnce(_ continuation: AsyncStream<ClientEvent>.Continuation, greeted: LockedFlag) async -> String
+    {
+        var headers = HTTPFields()
+        for (name, value) in endpoint.auth.httpHeaders {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        var configuration = WebSocketClientConfiguration(
+            maxFrameSize: 64 * 1024 * 1024, additionalHeaders: headers, closeTimeout: .seconds(2),
+            autoPing: .enabled(timePeriod: pingPeriod))
+        configuration.ignoreUncleanSSLShutdownErrors = true
+        var logger = Logger(label: "comfytop.ws")
+        logger.logLevel = .critical
+        let wantFlags = previewMetadata
+        do {
+            let tls = endpoint.isTLS ? try ComfyAPI.tlsConfiguration(endpoint) : nil
+            let close = try await WebSocketClient.connect(
+                url: endpoint.webSocketURL(clientID: clientID), configuration: configuration, tlsConfiguration: tls,
+                logger: logger
+            ) { inbound, outbound, _ in
+                if wantFlags {
+                    try await outbound.write(
+                        .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
+                }
+                for try await message in inbound.messages(maxSize: 64 * 1024 * 1024) {
+                    let event: ServerEvent
+                    switch message {
+                    case .text(let text): event = EventDecoder.decode(text: text)
+                    case .binary(let buffer): event = EventDecoder.decode(binary: Array(buffer.readableBytesView))
+                    }
+                    if case .status(_, let sid?) = event, !greeted.value {
+                        greeted.set()
+                        continuation.yield(.connection(.connected(sid: sid)))
+                    }
+                    continuation.yield(.server(event))
+                }
+            }
+            if let close { return "closed by the server (code \(close.closeCode))" }
+            return greeted.value ? "connection closed" : "closed before the server greeted us"
+        } catch let error as ComfyError {
+            return error.description
+        } catch {
+            return Self.describe(error, endpoint: endpoint)
+        }
+    }
+
+    static func describe(_ error: any Error, endpoint: Endpoint) -> String {
+        let text = endpoint.scrub(String(describing: error))
+        let lower = text.lowercased()
+        if lower.contains("connection refused") || lower.contains("errno: 111") {
+            return "connection refused (is ComfyUI running at \(endpoint.displayURL)?)"
+        }
+        if lower.contains("401") || lower.contains("403") { return "the WebSocket upgrade was refused (\(text))" }
+        return text
+    }
+}
+
+/// A thread-safe one-way flag.
+final class LockedFlag: @unchecked Sendable {
+    private var flag = false
+    private let lock = NSLock()
+    var value: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
