@@ -1,0 +1,170 @@
+import ArgumentParser
+import ComfyClient
+import ComfyJSON
+import Foundation
+
+/// Which server, and how to reach it. Shared by every client command.
+struct ServerFlags: ParsableArguments {
+    @Option(help: "ComfyUI URL, e.g. http://127.0.0.1:8188 or https://host/sub/path (env: COMFYUI_URL).")
+    var url: String?
+
+    @Option(help: "A server named in the config file ($XDG_CONFIG_HOME/comfytop/config.toml).")
+    var server: String?
+
+    @Option(help: "Bearer token for a proxy or gateway (env: COMFYUI_TOKEN).")
+    var token: String?
+
+    @Option(help: "User for HTTP basic auth.")
+    var user: String?
+
+    @Option(help: "Password for HTTP basic auth (env: COMFYUI_PASSWORD).")
+    var password: String?
+
+    @Option(name: .customLong("header"), help: "Extra header \"Name: value\" (repeatable).")
+    var headers: [String] = []
+
+    @Option(name: .customLong("token-query"), help: "Token as a query parameter, name=value.")
+    var tokenQuery: String?
+
+    @Option(name: .customLong("ca-file"), help: "PEM file of certificates to trust (a self-signed server's).")
+    var caFile: String?
+
+    @Flag(help: "Accept any TLS certificate. Only for testing.")
+    var insecure = false
+
+    @Option(help: "Config file to read instead of the default.")
+    var config: String?
+
+    func endpoint() throws -> Endpoint {
+        let env = ProcessInfo.processInfo.environment
+        let path = config ?? ServerConfig.defaultPath(environment: env)
+        let file = try ServerConfig.load(path: path)
+        var options = ServerOptions()
+        options.url = url
+        options.server = server
+        options.token = token
+        options.user = user
+        options.password = password ?? env["COMFYUI_PASSWORD"]
+        options.headers = headers
+        options.tokenQuery = tokenQuery
+        options.caFile = caFile
+        options.insecure = insecure
+        let endpoint = try options.resolve(config: file, environment: env)
+        if endpoint.tls.insecure {
+            FileHandle.standardError.write(Data("comfytop: warning: TLS certificates are not checked (--insecure)\n".utf8))
+        }
+        return endpoint
+    }
+}
+
+/// Exit codes of comfytop.
+enum Exit {
+    static let failed: Int32 = 1
+    static let usage: Int32 = 2
+    static let unreachable: Int32 = 3
+    static let interrupted: Int32 = 130
+}
+
+/// Runs a command body with an API client and turns errors into messages and exit codes.
+func withAPI(
+    _ flags: ServerFlags, json: Bool, timeout: Double = 30, _ body: (ComfyAPI) async throws -> Int32
+) async throws {
+    let code: Int32
+    do {
+        let api = try ComfyAPI(endpoint: try flags.endpoint(), requestTimeout: timeout)
+        do {
+            code = try await body(api)
+        } catch {
+            await api.shutdown()
+            throw error
+        }
+        await api.shutdown()
+    } catch let error as ComfyError {
+        report(error.description, json: json)
+        code = error.isUnreachable ? Exit.unreachable : (isUsage(error) ? Exit.usage : Exit.failed)
+    } catch let error as Workflow.Problem {
+        report(error.description, json: json)
+        code = Exit.usage
+    } catch let error as JobRunner.Failure {
+        report(error.description, json: json)
+        if case .api(let inner) = error, inner.isUnreachable { code = Exit.unreachable } else { code = Exit.failed }
+    }
+    if code != 0 { throw ExitCode(code) }
+}
+
+private func isUsage(_ error: ComfyError) -> Bool {
+    if case .invalidURL = error { return true }
+    return false
+}
+
+/// Prints an error: a sentence on stderr, and with --json also `{"error": …}` on stdout.
+func report(_ message: String, json: Bool) {
+    FileHandle.standardError.write(Data("comfytop: \(message)\n".utf8))
+    if json { printJSON(.obj(("error", .string(message)))) }
+}
+
+func printJSON(_ value: JSONValue) {
+    FileHandle.standardOutput.write(Data((value.pythonJSON + "\n").utf8))
+}
+
+func printLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Formatting helpers for human output.
+enum Format {
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let s = Int(seconds.rounded())
+        if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return String(format: "%dh%02dm", s / 3600, s / 60 % 60)
+    }
+
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func time(_ millis: Int?) -> String {
+        guard let millis else { return "-" }
+        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? String(s.prefix(width)) : s + String(repeating: " ", count: width - s.count)
+    }
+}
+
+extension HistoryItem {
+    var summaryJSON: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("prompt_id", .string(promptID)), ("status", .string(outcome.rawValue)),
+            ("outputs", .array(outputs.map(\.json))),
+        ]
+        if let start = startedAt { pairs.append(("started_ms", .int(start))) }
+        if let end = endedAt { pairs.append(("ended_ms", .int(end))) }
+        if let start = startedAt, let end = endedAt { pairs.append(("seconds", .double(Double(end - start) / 1000))) }
+        if let number = queue?.number { pairs.append(("number", .double(number))) }
+        if let client = queue?.clientID { pairs.append(("client_id", .string(client))) }
+        if let error {
+            pairs.append(
+                (
+                    "error",
+                    .obj(
+                        ("node_id", .optional(error.nodeID)), ("node_type", .optional(error.nodeType)),
+                        ("exception_type", .string(error.exceptionType)),
+                        ("exception_message", .string(error.exceptionMessage)))
+                ))
+        }
+        return .object(pairs)
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import ComfyClient
+import ComfyJSON
+import Foundation
+
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "List the running and pending jobs of every client.")
+
+    @OptionGroup var server: ServerFlags
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await withAPI(server, json: json) { api in
+            let queue = try await api.queue()
+            if json {
+                func item(_ q: QueueItem, _ state: String, _ position: Int) -> JSONValue {
+                    .obj(
+                        ("prompt_id", .string(q.promptID)), ("state", .string(state)), ("position", .int(position)),
+                        ("number", .double(q.number)), ("client_id", .optional(q.clientID)),
+                        ("nodes", .int(q.prompt.objectValue?.count ?? 0)),
+                        ("outputs", .array(q.outputNodes.map { .string($0) })))
+                }
+                let items = queue.running.map { item($0, "running", 0) }
+                    + queue.pending.enumerated().map { item($0.element, "pending", $0.offset + 1) }
+                printJSON(.obj(("running", .int(queue.running.count)), ("pending", .int(queue.pending.count)), ("items", .array(items))))
+                return 0
+            }
+            if queue.isEmpty {
+                printLine("the queue is empty")
+                return 0
+            }
+            printLine("\(Format.pad("STATE", 9)) \(Format.pad("#", 6)) \(Format.pad("PROMPT_ID", 36)) CLIENT")
+            for q in queue.running {
+                printLine("\(Format.pad("running", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
+            }
+            for q in queue.pending {
+                printLine("\(Format.pad("pending", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
+            }
+            return 0
+        }
+    }
+}
+
+struct InterruptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interrupt",
+        abstract: "Interrupt the running job (only PROMPT_ID, if given and running).")
+
+    @OptionGroup var server: ServerFlags
+    @Argument(help: "Interrupt only if this prompt is the one running.") var promptID: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await withAPI(server, json: json) { api in
+            let queue = try await api.queue()
+            let running = queue.running.first?.promptID
+            if let promptID, running != promptID {
+                report("\(promptID) is not running\(running.map { " (\($0) is)" } ?? ""); nothing interrupted. "
+                    + "To remove a pending job use: comfytop cancel \(promptID)", json: json)
+                return Exit.failed
+            }
+            guard let target = promptID ?? running else {
+                if json { printJSON(.obj(("interrupted", .null))) } else { printLine("nothing is running") }
+                return 0
+            }
+            try await api.interrupt(promptID: target)
+            if json { printJSON(.obj(("interrupted", .string(target)))) } else { printLine("interrupted \(target)") }
+            return 0
+        }
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Remove pending jobs from the queue; a running one is interrupted.")
+
+    @OptionGroup var server: ServerFlags
+    @Argument(help: "Prompt ids to cancel.") var promptIDs: [String]
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if promptIDs.isEmpty { throw ValidationError("give at least one PROMPT_ID (see comfytop queue).") }
+    }
+
+    func run() async throws {
+        try await withAPI(server, json: json) { api in
+            let queue = try await api.queue()
+            var results: [(String, String)] = []
+            let pendingIDs = Set(queue.pending.map(\.promptID))
+            let toDelete = promptIDs.filter { pendingIDs.contains($0) }
+            if !toDelete.isEmpty { try await api.deleteFromQueue(toDelete) }
+            for id in promptIDs {
+                if pendingIDs.contains(id) {
+                    results.append((id, "removed"))
+                } else if queue.running.first?.promptID == id {
+                    try await api.interrupt(promptID: id)
+                    results.append((id, "interrupted"))
+                } else {
+                    results.append((id, "not queued"))
+                }
+            }
+            if json {
+                printJSON(.array(results.map { .obj(("prompt_id", .string($0.0)), ("result", .string($0.1))) }))
+            } else {
+                for (id, result) in results { printLine("\(id): \(result)") }
+            }
+            return results.contains { $0.1 == "not queued" } ? Exit.failed : 0
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the server: version, devices, VRAM and queue counts.")
+
+    @OptionGroup var server: ServerFlags
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await withAPI(server, json: json) { api in
+            let stats = try await api.systemStats()
+            let queue = try await api.queue()
+            let features = try await api.features()
+            let jobs = try await api.jobs(query: [("limit", "1")]) != nil
+            if json {
+                let devices = stats.devices.map {
+                    JSONValue.obj(
+                        ("name", .string($0.name)), ("type", .string($0.type)), ("vram_total", .int($0.vramTotal)),
+                        ("vram_free", .int($0.vramFree)))
+                }
+                printJSON(
+                    .obj(
+                        ("url", .string(api.endpoint.displayURL)), ("version", .optional(stats.comfyUIVersion)),
+                        ("os", .optional(stats.os)), ("python", .optional(stats.pythonVersion)),
+                        ("pytorch", .optional(stats.pytorchVersion)), ("devices", .array(devices)),
+                        ("running", .int(queue.running.count)), ("pending", .int(queue.pending.count)),
+                        ("features", features ?? .null), ("jobs_api", .bool(jobs))))
+                return 0
+            }
+            printLine("server   \(api.endpoint.displayURL)  ComfyUI \(stats.comfyUIVersion ?? "?")")
+            printLine("python   \(stats.pythonVersion?.split(separator: " ").first.map(String.init) ?? "?")  pytorch \(stats.pytorchVersion ?? "?")")
+            for device in stats.devices {
+                let used = device.vramTotal - device.vramFree
+                printLine("device   \(device.name)  VRAM \(Format.bytes(used)) used of \(Format.bytes(device.vramTotal))")
+            }
+            printLine("queue    \(queue.running.count) running, \(queue.pending.count) pending")
+            return 0
+        }
+    }
+}
