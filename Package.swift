@@ -53,7 +53,10 @@ let package = Package(
             dependencies: [
                 "ComfyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/MockServer",
@@ -69,17 +72,34 @@ let package = Package(
             path: "Sources/comfytop",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ComfyTestSupport",
+            dependencies: [
+                "ComfyMock", "ComfyJSON",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ComfyMockTests",
             dependencies: [
-                "ComfyMock", "ComfyJSON",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "ComfyMock", "ComfyJSON", "ComfyTestSupport",
+                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ComfyMockTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ComfyClientTests",
+            dependencies: ["ComfyClient", "ComfyMock", "ComfyJSON", "ComfyTestSupport"],
+            path: "Tests/ComfyClientTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,9 +1,12 @@
 import ComfyJSON
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOSSL
 
 /// The faithful mock ComfyUI server: HTTP API and WebSocket on one port, as ComfyUI 0.3.64 serves them.
 public struct MockServer: Sendable {
@@ -12,6 +15,8 @@ public struct MockServer: Sendable {
     public let engine: MockEngine
     let jobsAPI: Bool
     let logger: Logger
+    /// PEM certificate chain and private key: serve HTTPS and WSS, as ComfyUI's --tls-certfile/--tls-keyfile.
+    public var tls: (certificate: String, key: String)?
 
     public init(host: String = "127.0.0.1", port: Int = 8188, configuration: MockEngine.Configuration, logger: Logger) {
         self.host = host
@@ -30,10 +35,20 @@ public struct MockServer: Sendable {
         MockRoutes.register(on: router, engine: engine, jobsAPI: jobsAPI)
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(
+            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 * 1024 * 1024)))
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            server = try .tls(
+                server,
+                tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 * 1024 * 1024))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: quiet)

@@ -51,7 +51,8 @@ struct ServerFlags: ParsableArguments {
         options.insecure = insecure
         let endpoint = try options.resolve(config: file, environment: env)
         if endpoint.tls.insecure {
-            FileHandle.standardError.write(Data("comfytop: warning: TLS certificates are not checked (--insecure)\n".utf8))
+            FileHandle.standardError.write(
+                Data("comfytop: warning: TLS certificates are not checked (--insecure)\n".utf8))
         }
         return endpoint
     }

@@ -20,7 +20,8 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         try await withAPI(server, json: json) { api in
             // The server pages from the oldest; ask for the newest limit+offset and drop the newest offset.
-            let items = Array(try await api.history(maxItems: limit + offset).reversed().dropFirst(offset).prefix(limit))
+            let items = Array(
+                try await api.history(maxItems: limit + offset).reversed().dropFirst(offset).prefix(limit))
             if json {
                 printJSON(.array(items.map(\.summaryJSON)))
                 return 0
@@ -29,12 +30,15 @@ struct HistoryCommand: AsyncParsableCommand {
                 printLine("no history")
                 return 0
             }
-            printLine("\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) OUTPUTS")
+            printLine(
+                "\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) OUTPUTS"
+            )
             for item in items {
                 let seconds = item.startedAt.flatMap { s in item.endedAt.map { Double($0 - s) / 1000 } }
                 printLine(
                     "\(Format.pad(item.outcome.rawValue, 12)) \(Format.pad(Format.time(item.endedAt), 19)) "
-                        + "\(Format.pad(seconds.map(Format.duration) ?? "-", 7)) \(Format.pad(item.promptID, 36)) \(item.outputs.count)")
+                        + "\(Format.pad(seconds.map(Format.duration) ?? "-", 7)) \(Format.pad(item.promptID, 36)) \(item.outputs.count)"
+                )
             }
             return 0
         }
@@ -60,24 +64,41 @@ struct ShowCommand: AsyncParsableCommand {
                 printLine("  started  \(Format.time(item.startedAt))")
                 printLine("  ended    \(Format.time(item.endedAt))")
                 if let e = item.error {
-                    printLine("  error    node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))")
-                    for line in e.traceback { printLine("    " + line.trimmingCharacters(in: .newlines).replacingOccurrences(of: "\n", with: "\n    ")) }
+                    printLine(
+                        "  error    node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    )
+                    for line in e.traceback {
+                        printLine(
+                            "    "
+                                + line.trimmingCharacters(in: .newlines).replacingOccurrences(of: "\n", with: "\n    "))
+                    }
                 }
-                for text in PromptText.extract(item.queue?.prompt ?? .null) { printLine("  \(text.role): \(text.text)") }
+                for text in PromptText.extract(item.queue?.prompt ?? .null) {
+                    printLine("  \(text.role): \(text.text)")
+                }
                 for file in item.outputs {
-                    printLine("  output   \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)  (node \(file.nodeID))")
+                    printLine(
+                        "  output   \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)  (node \(file.nodeID))"
+                    )
                 }
                 return 0
             }
             let queue = try await api.queue()
             if let index = queue.pending.firstIndex(where: { $0.promptID == promptID }) {
-                if json { printJSON(.obj(("prompt_id", .string(promptID)), ("status", "pending"), ("position", .int(index + 1)))) }
-                else { printLine("\(promptID)  pending (position \(index + 1))") }
+                if json {
+                    printJSON(
+                        .obj(("prompt_id", .string(promptID)), ("status", "pending"), ("position", .int(index + 1))))
+                } else {
+                    printLine("\(promptID)  pending (position \(index + 1))")
+                }
                 return 0
             }
             if queue.running.contains(where: { $0.promptID == promptID }) {
-                if json { printJSON(.obj(("prompt_id", .string(promptID)), ("status", "running"))) }
-                else { printLine("\(promptID)  running") }
+                if json {
+                    printJSON(.obj(("prompt_id", .string(promptID)), ("status", "running")))
+                } else {
+                    printLine("\(promptID)  running")
+                }
                 return 0
             }
             report("no job \(promptID) in the queue or the server's history", json: json)
@@ -104,7 +125,8 @@ struct DownloadCommand: AsyncParsableCommand {
                 return Exit.failed
             }
             let downloader = Downloader(
-                api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath), sidecars: sidecar,
+                api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath),
+                sidecars: sidecar,
                 includeTemp: temp)
             let (saved, refused) = try await downloader.download(item)
             for problem in refused { FileHandle.standardError.write(Data("comfytop: \(problem)\n".utf8)) }

@@ -25,12 +25,21 @@ struct MockOptions: ParsableArguments {
     @Option(name: .customLong("history-limit"), help: "How many finished prompts history keeps.")
     var historyLimit = 10_000
 
+    @Option(name: .customLong("tls-certfile"), help: "PEM certificate (chain): serve HTTPS/WSS, as ComfyUI does.")
+    var tlsCertfile: String?
+
+    @Option(name: .customLong("tls-keyfile"), help: "PEM private key for --tls-certfile.")
+    var tlsKeyfile: String?
+
     func validate() throws {
         guard speed > 0, speed.isFinite else {
             throw ValidationError("--speed must be a positive number, got \(speed).")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port).") }
         guard historyLimit > 0 else { throw ValidationError("--history-limit must be at least 1.") }
+        guard (tlsCertfile == nil) == (tlsKeyfile == nil) else {
+            throw ValidationError("--tls-certfile and --tls-keyfile go together.")
+        }
     }
 
     var dataDirectory: URL {
@@ -58,12 +67,14 @@ struct MockOptions: ParsableArguments {
     }
 
     func server(logger: Logger, echoLogs: Bool) -> MockServer {
-        MockServer(
+        var server = MockServer(
             host: host, port: port,
             configuration: .init(
                 dataDirectory: dataDirectory, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit,
                 echoLogs: echoLogs),
             logger: logger)
+        if let tlsCertfile, let tlsKeyfile { server.tls = (tlsCertfile, tlsKeyfile) }
+        return server
     }
 }
 
@@ -78,7 +89,7 @@ struct MockCommand: AsyncParsableCommand {
             EmptyLatentImage, KSampler, VAEDecode, LoadImage. Outputs are real PNG files in the data dir.
 
             Test hooks: POST /mock/fault with a JSON object: {"fail_node": "3"}, {"fail_class": "KSampler"}, \
-            {"slow_step_ms": 500}, {"http_500": 2}, {"drop_websockets": true}, {"restart": true}, {"clear": true}.
+            {"slow_step_ms": 500}, {"http_500": 2}, {"output_name": "../x.png"}, {"drop_websockets": true}, {"restart": true}, {"clear": true}.
             """)
 
     @OptionGroup var options: MockOptions
@@ -92,6 +103,7 @@ struct MockCommand: AsyncParsableCommand {
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: true)
         let host = options.host
         let dataDir = options.dataDirectory.path
+        let scheme = options.tlsCertfile == nil ? "http" : "https"
         do {
             try await server.run(stopOnSignals: true) { port in
                 FileHandle.standardError.write(

@@ -16,7 +16,8 @@ final class ProgressView: @unchecked Sendable {
     init(quiet: Bool) {
         self.quiet = quiet
         isTTY = isatty(STDERR_FILENO) == 1
-        let locale = (ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LANG"] ?? "")
+        let locale =
+            (ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LANG"] ?? "")
         ascii = !locale.lowercased().contains("utf")
     }
 

@@ -21,9 +21,13 @@ struct QueueCommand: AsyncParsableCommand {
                         ("nodes", .int(q.prompt.objectValue?.count ?? 0)),
                         ("outputs", .array(q.outputNodes.map { .string($0) })))
                 }
-                let items = queue.running.map { item($0, "running", 0) }
+                let items =
+                    queue.running.map { item($0, "running", 0) }
                     + queue.pending.enumerated().map { item($0.element, "pending", $0.offset + 1) }
-                printJSON(.obj(("running", .int(queue.running.count)), ("pending", .int(queue.pending.count)), ("items", .array(items))))
+                printJSON(
+                    .obj(
+                        ("running", .int(queue.running.count)), ("pending", .int(queue.pending.count)),
+                        ("items", .array(items))))
                 return 0
             }
             if queue.isEmpty {
@@ -32,10 +36,14 @@ struct QueueCommand: AsyncParsableCommand {
             }
             printLine("\(Format.pad("STATE", 9)) \(Format.pad("#", 6)) \(Format.pad("PROMPT_ID", 36)) CLIENT")
             for q in queue.running {
-                printLine("\(Format.pad("running", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
+                printLine(
+                    "\(Format.pad("running", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")"
+                )
             }
             for q in queue.pending {
-                printLine("\(Format.pad("pending", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
+                printLine(
+                    "\(Format.pad("pending", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")"
+                )
             }
             return 0
         }
@@ -56,8 +64,9 @@ struct InterruptCommand: AsyncParsableCommand {
             let queue = try await api.queue()
             let running = queue.running.first?.promptID
             if let promptID, running != promptID {
-                report("\(promptID) is not running\(running.map { " (\($0) is)" } ?? ""); nothing interrupted. "
-                    + "To remove a pending job use: comfytop cancel \(promptID)", json: json)
+                report(
+                    "\(promptID) is not running\(running.map { " (\($0) is)" } ?? ""); nothing interrupted. "
+                        + "To remove a pending job use: comfytop cancel \(promptID)", json: json)
                 return Exit.failed
             }
             guard let target = promptID ?? running else {
@@ -140,10 +149,13 @@ struct StatusCommand: AsyncParsableCommand {
                 return 0
             }
             printLine("server   \(api.endpoint.displayURL)  ComfyUI \(stats.comfyUIVersion ?? "?")")
-            printLine("python   \(stats.pythonVersion?.split(separator: " ").first.map(String.init) ?? "?")  pytorch \(stats.pytorchVersion ?? "?")")
+            printLine(
+                "python   \(stats.pythonVersion?.split(separator: " ").first.map(String.init) ?? "?")  pytorch \(stats.pytorchVersion ?? "?")"
+            )
             for device in stats.devices {
                 let used = device.vramTotal - device.vramFree
-                printLine("device   \(device.name)  VRAM \(Format.bytes(used)) used of \(Format.bytes(device.vramTotal))")
+                printLine(
+                    "device   \(device.name)  VRAM \(Format.bytes(used)) used of \(Format.bytes(device.vramTotal))")
             }
             printLine("queue    \(queue.running.count) running, \(queue.pending.count) pending")
             return 0

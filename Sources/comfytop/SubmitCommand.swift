@@ -100,7 +100,8 @@ struct SubmitCommand: AsyncParsableCommand {
                 }
                 _ = done.wait(timeout: .now() + 5)
             } else if let id {
-                view.note("comfytop: stopped waiting; \(id) keeps running on the server (comfytop interrupt \(id) stops it)")
+                view.note(
+                    "comfytop: stopped waiting; \(id) keeps running on the server (comfytop interrupt \(id) stops it)")
             }
             Foundation.exit(Exit.interrupted)
         }
@@ -131,7 +132,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let seconds = item.startedAt.flatMap { s in item.endedAt.map { Double($0 - s) / 1000 } }
         if json {
             var summary = item.summaryJSON
-            summary = summary.setting("saved", .array(saved.map { .obj(("path", .string($0.path)), ("bytes", .int($0.bytes))) }))
+            summary = summary.setting(
+                "saved", .array(saved.map { .obj(("path", .string($0.path)), ("bytes", .int($0.bytes))) }))
             printJSON(summary)
         } else {
             switch item.outcome {
@@ -143,7 +145,9 @@ struct SubmitCommand: AsyncParsableCommand {
                 let e = item.error
                 printLine("failed: \(item.promptID)")
                 if let e {
-                    printLine("  node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    printLine(
+                        "  node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    )
                 }
             case .interrupted:
                 printLine("interrupted: \(item.promptID)")

@@ -29,7 +29,8 @@ struct WatchCommand: AsyncParsableCommand {
                 } else {
                     let formatter = DateFormatter()
                     formatter.dateFormat = "HH:mm:ss"
-                    var text = "\(formatter.string(from: event.time))  \(Format.pad(event.event, 11)) \(event.promptID)  \(event.source.rawValue)/\(event.via.rawValue)"
+                    var text =
+                        "\(formatter.string(from: event.time))  \(Format.pad(event.event, 11)) \(event.promptID)  \(event.source.rawValue)/\(event.via.rawValue)"
                     let details = Dictionary(event.details, uniquingKeysWith: { a, _ in a })
                     if let v = details["value"]?.doubleValue, let m = details["max"]?.doubleValue {
                         text += "  \(Int(v))/\(Int(m))" + (details["node"]?.stringValue.map { " node \($0)" } ?? "")

@@ -1,4 +1,5 @@
 import ComfyJSON
+import ComfyTestSupport
 import Foundation
 import Testing
 

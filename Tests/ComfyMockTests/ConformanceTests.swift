@@ -1,5 +1,6 @@
 import ComfyJSON
 import ComfyMock
+import ComfyTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import ComfyJSON
 import ComfyMock
+import ComfyTestSupport
 import Testing
 
 @Suite("JSON as Python writes it")

@@ -29,9 +29,11 @@ public struct JobRunner: Sendable {
         public var description: String {
             switch self {
             case .timedOut(let id, let s):
-                return "gave up waiting for \(id) after \(ComfyError.format(s)) s (--timeout); it may still run on the server"
+                return
+                    "gave up waiting for \(id) after \(ComfyError.format(s)) s (--timeout); it may still run on the server"
             case .vanished(let id):
-                return "\(id) left the queue without a history entry: it was deleted from the queue, or the server restarted"
+                return
+                    "\(id) left the queue without a history entry: it was deleted from the queue, or the server restarted"
             case .api(let e): return e.description
             }
         }

@@ -106,7 +106,10 @@ public actor Watcher {
         lastProgress[id] = now
         var details: [(String, JSONValue)] = [("value", .double(value)), ("max", .double(max))]
         if let node { details.append(("node", .string(node))) }
-        emit(JobEvent(event: "progress", promptID: id, source: known[id]?.source ?? .anonymous, via: via, time: now, details: details))
+        emit(
+            JobEvent(
+                event: "progress", promptID: id, source: known[id]?.source ?? .anonymous, via: via, time: now,
+                details: details))
     }
 
     func refresh(initial: Bool) async {
@@ -120,7 +123,10 @@ public actor Watcher {
             let src = source(item.clientID)
             if known[item.promptID]?.state != "running" {
                 known[item.promptID] = (src, "running")
-                emit(JobEvent(event: initial ? "running" : "started", promptID: item.promptID, source: src, via: .polled, time: Date(), details: []))
+                emit(
+                    JobEvent(
+                        event: initial ? "running" : "started", promptID: item.promptID, source: src, via: .polled,
+                        time: Date(), details: []))
             }
         }
         running = queue.running.first?.promptID
@@ -129,7 +135,10 @@ public actor Watcher {
             if known[item.promptID] == nil {
                 let src = source(item.clientID)
                 known[item.promptID] = (src, "pending")
-                emit(JobEvent(event: "queued", promptID: item.promptID, source: src, via: .polled, time: Date(), details: [("position", .int(position + 1))]))
+                emit(
+                    JobEvent(
+                        event: "queued", promptID: item.promptID, source: src, via: .polled, time: Date(),
+                        details: [("position", .int(position + 1))]))
             }
         }
         for (id, info) in known where !present.contains(id) {
@@ -137,14 +146,26 @@ public actor Watcher {
             lastProgress[id] = nil
             if let item = try? await api.history(promptID: id) {
                 var details: [(String, JSONValue)] = [("outputs", .array(item.outputs.map(\.json)))]
-                if let s = item.startedAt, let e = item.endedAt { details.append(("seconds", .double(Double(e - s) / 1000))) }
+                if let s = item.startedAt, let e = item.endedAt {
+                    details.append(("seconds", .double(Double(e - s) / 1000)))
+                }
                 if let error = item.error {
-                    details.append(("error", .string("node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))")))
+                    details.append(
+                        (
+                            "error",
+                            .string(
+                                "node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
+                            )
+                        ))
                 }
                 let name = item.outcome == .success ? "finished" : item.outcome == .failed ? "failed" : "interrupted"
-                emit(JobEvent(event: name, promptID: id, source: info.source, via: .polled, time: Date(), details: details))
+                emit(
+                    JobEvent(
+                        event: name, promptID: id, source: info.source, via: .polled, time: Date(), details: details))
             } else {
-                emit(JobEvent(event: "removed", promptID: id, source: info.source, via: .polled, time: Date(), details: []))
+                emit(
+                    JobEvent(
+                        event: "removed", promptID: id, source: info.source, via: .polled, time: Date(), details: []))
             }
         }
     }

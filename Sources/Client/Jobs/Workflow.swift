@@ -15,7 +15,8 @@ public enum Workflow {
             case .unreadable(let path, let detail): return "cannot read \(path): \(detail)"
             case .notJSON(let path, let detail): return "\(path) is not valid JSON (\(detail))"
             case .uiFormat(let path):
-                return "\(path) is a UI workflow (the browser's \"Save\"), not the API format ComfyUI queues. In ComfyUI, "
+                return
+                    "\(path) is a UI workflow (the browser's \"Save\"), not the API format ComfyUI queues. In ComfyUI, "
                     + "use Workflow → Export (API) (older versions: enable dev mode options, then \"Save (API Format)\")."
             case .notAPIFormat(let path):
                 return "\(path) is not an API-format workflow: expected an object of nodes like "
@@ -54,10 +55,14 @@ public enum Workflow {
     /// Applies `NODE.INPUT=VALUE`: VALUE is JSON when it parses (`20`, `true`, `"text"`), else a string;
     /// `random` for a seed input picks a new random seed.
     public static func set(_ assignment: String, in prompt: JSONValue) throws(Problem) -> JSONValue {
-        guard let eq = assignment.firstIndex(of: "=") else { throw .badSet(assignment, reason: "expected NODE.INPUT=VALUE") }
+        guard let eq = assignment.firstIndex(of: "=") else {
+            throw .badSet(assignment, reason: "expected NODE.INPUT=VALUE")
+        }
         let target = assignment[..<eq]
         let raw = String(assignment[assignment.index(after: eq)...])
-        guard let dot = target.firstIndex(of: ".") else { throw .badSet(assignment, reason: "expected NODE.INPUT=VALUE") }
+        guard let dot = target.firstIndex(of: ".") else {
+            throw .badSet(assignment, reason: "expected NODE.INPUT=VALUE")
+        }
         let node = String(target[..<dot])
         let input = String(target[target.index(after: dot)...])
         guard let current = prompt[node] else {
@@ -82,7 +87,8 @@ public enum Workflow {
         var out = prompt
         for (id, node) in prompt.objectValue ?? [] {
             for key in ["seed", "noise_seed"] where node["inputs"]?[key]?.intValue != nil {
-                let inputs = (node["inputs"] ?? .object([])).setting(key, .int(Int.random(in: 0...Int(UInt32.max) * 1024)))
+                let inputs = (node["inputs"] ?? .object([])).setting(
+                    key, .int(Int.random(in: 0...Int(UInt32.max) * 1024)))
                 out = out.setting(id, node.setting("inputs", inputs))
             }
         }

@@ -14,7 +14,9 @@ public struct Downloader: Sendable {
     /// Also fetch temp files (PreviewImage outputs).
     public var includeTemp: Bool
 
-    public init(api: ComfyAPI, directory: URL, keepSubfolders: Bool = true, sidecars: Bool = false, includeTemp: Bool = false) {
+    public init(
+        api: ComfyAPI, directory: URL, keepSubfolders: Bool = true, sidecars: Bool = false, includeTemp: Bool = false
+    ) {
         self.api = api
         self.directory = directory
         self.keepSubfolders = keepSubfolders
@@ -89,7 +91,9 @@ public struct Downloader: Sendable {
         var timing: [(String, JSONValue)] = []
         if let start = job.startedAt { timing.append(("started_ms", .int(start))) }
         if let end = job.endedAt { timing.append(("ended_ms", .int(end))) }
-        if let start = job.startedAt, let end = job.endedAt { timing.append(("seconds", .double(Double(end - start) / 1000))) }
+        if let start = job.startedAt, let end = job.endedAt {
+            timing.append(("seconds", .double(Double(end - start) / 1000)))
+        }
         let sidecar: JSONValue = .obj(
             ("prompt_id", .string(job.promptID)), ("server", .string(api.endpoint.displayURL)),
             ("source", file.json), ("status", .string(job.outcome.rawValue)), ("timing", .object(timing)),

@@ -20,6 +20,8 @@ public final class ComfyAPI: Sendable {
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(1, requestTimeout))))
         configuration.decompression = .enabled(limit: .none)
         configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        // A refused connection should fail now with a clear message, not be retried until the request deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -105,7 +105,8 @@ public struct Endpoint: Sendable, Equatable {
             throw ComfyError.invalidURL(text, reason: "leave out ?query and #fragment; use --token-query for a token")
         }
         self.scheme = normalizedScheme
-        self.host = host
+        // URLComponents keeps the brackets of an IPv6 literal on some platforms.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = components.port ?? (normalizedScheme == "https" ? 443 : 80)
         var path = components.percentEncodedPath
         while path.hasSuffix("/") { path.removeLast() }

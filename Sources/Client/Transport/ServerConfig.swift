@@ -75,7 +75,9 @@ public struct ServerConfig: Sendable, Equatable {
         } catch let error as TOMLParseError {
             throw ComfyError.io(
                 path: path,
-                detail: "config file is not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+                detail:
+                    "config file is not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)"
+            )
         } catch {
             throw ComfyError.io(path: path, detail: "config file does not have the expected shape: \(error)")
         }

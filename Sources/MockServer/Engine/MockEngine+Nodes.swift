@@ -73,7 +73,9 @@ extension MockEngine {
                     traceback: Self.traceback(module: "folder_paths.py", line: 437, code: "raise Exception(err)"))
             }
             let images = saved.map { name, subfolder in
-                JSONValue.obj(
+                let name = faults.outputName ?? name
+                let subfolder = faults.outputSubfolder ?? subfolder
+                return JSONValue.obj(
                     ("filename", .string(name)), ("subfolder", .string(subfolder)),
                     ("type", .string(temp ? "temp" : "output")))
             }

@@ -195,7 +195,7 @@ extension MockEngine {
     }
 
     /// `POST /mock/fault`: test hooks. Body keys: `fail_node`, `fail_class`, `slow_step_ms`, `http_500`,
-    /// `drop_websockets`, `restart`, `clear` (forget pending faults).
+    /// `output_name`, `output_subfolder`, `drop_websockets`, `restart`, `clear` (forget pending faults).
     func postFault(body: [UInt8]) -> MockResponse {
         guard let json = try? JSONValue.parse(body), case .object = json else {
             return .json(.obj(("error", "body must be a JSON object")), status: 400)
@@ -205,6 +205,8 @@ extension MockEngine {
         if let v = json["fail_class"] { faults.failClass = v.isNull ? nil : v.pythonStr }
         if let v = json["slow_step_ms"]?.intValue { faults.slowStepMS = max(0, v) }
         if let v = json["http_500"]?.intValue { faults.http500Remaining = max(0, v) }
+        if let v = json["output_name"] { faults.outputName = v.isNull ? nil : v.pythonStr }
+        if let v = json["output_subfolder"] { faults.outputSubfolder = v.isNull ? nil : v.pythonStr }
         if json["restart"]?.isTruthy == true { restart() }
         if json["drop_websockets"]?.isTruthy == true { dropAllSockets() }
         return .json(

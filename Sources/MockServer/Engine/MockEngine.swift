@@ -15,6 +15,9 @@ struct Faults: Sendable {
     var failClass: String?
     var slowStepMS = 0
     var http500Remaining = 0
+    /// Report this file name (and subfolder) for saved images instead of the real one: hostile-name tests.
+    var outputName: String?
+    var outputSubfolder: String?
 }
 
 /// Everything the mock server knows and does: the prompt queue, the worker, history, sockets and logs.

@@ -1,5 +1,6 @@
 import ComfyJSON
 import ComfyMock
+import ComfyTestSupport
 import Foundation
 
 /// Drives the mock as the recorder drove the real server: the same sockets, the same HTTP requests, at the same

@@ -1,5 +1,6 @@
 import ComfyJSON
 import ComfyMock
+import ComfyTestSupport
 import Foundation
 
 /// One recorded scenario from `Fixtures/` (copied from shared/fixtures/comfyui-real).

@@ -7,11 +7,11 @@ import NIOCore
 import NIOHTTP1
 
 /// A mock server on a free loopback port with its own data directory, for one test.
-final class MockHarness: Sendable {
-    let baseURL: String
-    let port: Int
-    let dataDir: URL
-    let engine: MockEngine
+public final class MockHarness: Sendable {
+    public let baseURL: String
+    public let port: Int
+    public let dataDir: URL
+    public let engine: MockEngine
     private let task: Task<Void, any Error>
 
     private init(baseURL: String, port: Int, dataDir: URL, engine: MockEngine, task: Task<Void, any Error>) {
@@ -22,15 +22,19 @@ final class MockHarness: Sendable {
         self.task = task
     }
 
-    static func start(speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000) async throws -> MockHarness
-    {
+    public static func start(
+        speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000,
+        tls: (certificate: String, key: String)? = nil
+    ) async throws -> MockHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("comfytop-mock-\(UUID().uuidString)")
         var logger = Logger(label: "test.mock")
         logger.logLevel = .critical
-        let server = MockServer(
+        var server = MockServer(
             host: "127.0.0.1", port: 0,
             configuration: .init(dataDirectory: dir, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit),
             logger: logger)
+        server.tls = tls
+        let scheme = tls == nil ? "http" : "https"
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             try await server.run { port in continuation.yield(port) }
@@ -38,26 +42,26 @@ final class MockHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError("mock server did not start") }
         return MockHarness(
-            baseURL: "http://127.0.0.1:\(port)", port: port, dataDir: dir, engine: server.engine, task: task)
+            baseURL: "\(scheme)://127.0.0.1:\(port)", port: port, dataDir: dir, engine: server.engine, task: task)
     }
 
-    func stop() async {
+    public func stop() async {
         task.cancel()
         _ = try? await task.value
         try? FileManager.default.removeItem(at: dataDir)
     }
 
-    struct HTTPResult: Sendable {
-        let status: Int
-        let contentType: String?
-        let body: [UInt8]
-        var headers: [(String, String)] = []
+    public struct HTTPResult: Sendable {
+        public let status: Int
+        public let contentType: String?
+        public let body: [UInt8]
+        public var headers: [(String, String)] = []
 
-        var json: JSONValue? { try? JSONValue.parse(body) }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var json: JSONValue? { try? JSONValue.parse(body) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [])
+    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [])
         async throws -> HTTPResult
     {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -71,24 +75,24 @@ final class MockHarness: Sendable {
             body: Array(buffer.readableBytesView), headers: response.headers.map { ($0.name, $0.value) })
     }
 
-    func get(_ path: String) async throws -> HTTPResult { try await request("GET", path) }
+    public func get(_ path: String) async throws -> HTTPResult { try await request("GET", path) }
 
-    func post(_ path: String, json: JSONValue) async throws -> HTTPResult {
+    public func post(_ path: String, json: JSONValue) async throws -> HTTPResult {
         try await request("POST", path, body: json.pythonJSONBytes)
     }
 
-    func post(_ path: String, text: String) async throws -> HTTPResult {
+    public func post(_ path: String, text: String) async throws -> HTTPResult {
         try await request("POST", path, body: Array(text.utf8))
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Waits for `condition` on the wall clock, polling; fails with `what` after `seconds`.
-func waitUntil(
+public func waitUntil(
     _ what: String, seconds: Double = 15, _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

@@ -2,8 +2,10 @@ import ComfyJSON
 import ComfyMock
 
 /// Small prompt graphs for tests, in ComfyUI's API format.
-enum Workflows {
-    static func slow(steps: Int = 3, delayMS: Int = 50, seed: Int = 1, prefix: String = "test/run", text: Bool = false)
+public enum Workflows {
+    public static func slow(
+        steps: Int = 3, delayMS: Int = 50, seed: Int = 1, prefix: String = "test/run", text: Bool = false
+    )
         -> JSONValue
     {
         .obj(
@@ -32,7 +34,7 @@ enum Workflows {
             ))
     }
 
-    static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {
+    public static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {
         .obj(
             (
                 "4",
@@ -74,7 +76,9 @@ enum Workflows {
             ))
     }
 
-    static func body(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
+    public static func body(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = [])
+        -> JSONValue
+    {
         var pairs: [(String, JSONValue)] = [("prompt", prompt)]
         if let clientID { pairs.append(("client_id", .string(clientID))) }
         return .object(pairs + extra)
@@ -83,7 +87,8 @@ enum Workflows {
 
 extension MockHarness {
     /// Posts a prompt and returns its id.
-    func submit(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = []) async throws -> String
+    public func submit(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = []) async throws
+        -> String
     {
         let result = try await post("/prompt", json: Workflows.body(prompt, clientID: clientID, extra: extra))
         guard result.status == 200, let id = result.json?["prompt_id"]?.stringValue else {
@@ -93,7 +98,7 @@ extension MockHarness {
     }
 
     /// Waits until `/history/{id}` holds the entry, and returns it.
-    func waitForHistory(_ id: String, seconds: Double = 20) async throws -> JSONValue {
+    public func waitForHistory(_ id: String, seconds: Double = 20) async throws -> JSONValue {
         try await waitUntil("history entry \(id)", seconds: seconds) {
             try await self.get("/history/\(id)").json?[id] != nil
         }

@@ -6,12 +6,12 @@ import NIOCore
 import WSClient
 
 /// A frame a test socket received.
-enum ReceivedFrame: Sendable {
+public enum ReceivedFrame: Sendable {
     case text(JSONValue)
     case binary([UInt8])
 
     /// `status`, `progress`, …, or `binary/<type>` as the fixtures count them.
-    var kind: String {
+    public var kind: String {
         switch self {
         case .text(let json): return json["type"]?.stringValue ?? "?"
         case .binary(let bytes):
@@ -21,20 +21,20 @@ enum ReceivedFrame: Sendable {
         }
     }
 
-    var json: JSONValue? {
+    public var json: JSONValue? {
         if case .text(let j) = self { return j }
         return nil
     }
 }
 
 /// A WebSocket client for tests: records every frame, sends on request, closes on request.
-final class TestSocket: Sendable {
+public final class TestSocket: Sendable {
     private let state = LockedBox<[ReceivedFrame]>([])
     private let closed = LockedBox<Bool>(false)
     private let outgoing: AsyncStream<String?>.Continuation
     private let task: Task<Void, Never>
 
-    init(baseURL: String, path: String) {
+    public init(baseURL: String, path: String) {
         let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + path
         let (stream, continuation) = AsyncStream<String?>.makeStream()
         outgoing = continuation
@@ -77,25 +77,25 @@ final class TestSocket: Sendable {
         }
     }
 
-    var frames: [ReceivedFrame] { state.value }
-    var kinds: [String] { frames.map(\.kind) }
-    var isClosed: Bool { closed.value }
+    public var frames: [ReceivedFrame] { state.value }
+    public var kinds: [String] { frames.map(\.kind) }
+    public var isClosed: Bool { closed.value }
 
-    func send(_ text: String) { outgoing.yield(text) }
+    public func send(_ text: String) { outgoing.yield(text) }
 
-    func close() async {
+    public func close() async {
         outgoing.yield(nil)
         outgoing.finish()
         _ = await task.value
     }
 
-    func abandon() {
+    public func abandon() {
         task.cancel()
     }
 
     /// Waits until a received frame satisfies `match`, then returns it.
     @discardableResult
-    func waitFor(
+    public func waitFor(
         _ what: String, seconds: Double = 15, _ match: @escaping @Sendable (ReceivedFrame) -> Bool
     ) async throws -> ReceivedFrame {
         try await waitUntil(what, seconds: seconds) { self.frames.contains(where: match) }
@@ -103,7 +103,7 @@ final class TestSocket: Sendable {
         return frame
     }
 
-    func waitForCount(_ count: Int, seconds: Double = 15) async throws {
+    public func waitForCount(_ count: Int, seconds: Double = 15) async throws {
         try await waitUntil("\(count) frames (have \(frames.count): \(kinds))", seconds: seconds) {
             self.frames.count >= count
         }
@@ -111,10 +111,10 @@ final class TestSocket: Sendable {
 }
 
 /// A tiny lock-protected box for test state shared with socket tasks.
-final class LockedBox<Value: Sendable>: @unchecked Sendable {
+public final class LockedBox<Value: Sendable>: @unchecked Sendable {
     private var stored: Value
     private let lock = NSLock()
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
-    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+    public init(_ value: Value) { stored = value }
+    public var value: Value { lock.withLock { stored } }
+    public func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }

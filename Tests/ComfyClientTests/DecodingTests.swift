@@ -1,0 +1,124 @@
+import ComfyJSON
+import Foundation
+import Testing
+
+@testable import ComfyClient
+
+/// The shared transcripts, read from the mock tests' copy.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ComfyMockTests/Fixtures").standardizedFileURL
+
+    static let scenarios = [
+        "a_normal_run", "b_cached_rerun", "c_execution_error", "d_interrupt", "e_queue_pending", "f_validation_failure",
+        "g_second_client", "h_no_client_id", "i_feature_flags_preview_metadata", "l_logs_foreign_job",
+    ]
+
+    static func load(_ name: String) throws -> JSONValue {
+        try JSONValue.parse([UInt8](Data(contentsOf: directory.appendingPathComponent("\(name).json"))))
+    }
+}
+
+@Suite("Decoding every frame of the real transcripts")
+struct DecodingTests {
+    @Test("every text frame decodes to its typed event", arguments: Fixtures.scenarios)
+    func textFrames(scenario: String) throws {
+        let transcript = try Fixtures.load(scenario)
+        var count = 0
+        for event in transcript["events"]?.arrayValue ?? [] where event["kind"] == "ws_recv" && event["frame"] == "text"
+        {
+            guard let text = event["text"]?.stringValue, let type = try JSONValue.parse(text)["type"]?.stringValue
+            else {
+                Issue.record("frame without text")
+                continue
+            }
+            let decoded = EventDecoder.decode(text: text)
+            count += 1
+            switch (type, decoded) {
+            case ("status", .status), ("execution_start", .executionStart), ("execution_cached", .executionCached),
+                ("executing", .executing), ("progress", .progress), ("progress_state", .progressState),
+                ("executed", .executed), ("execution_success", .executionSuccess), ("execution_error", .executionError),
+                ("execution_interrupted", .executionInterrupted), ("feature_flags", .featureFlags), ("logs", .logs):
+                break
+            default:
+                Issue.record("\(scenario): \(type) decoded as \(decoded)")
+            }
+        }
+        #expect(count > 0)
+    }
+
+    @Test("binary frames: previews of type 1 and 4, and TEXT of type 3, from real bytes")
+    func binaryFrames() throws {
+        let samples = try Fixtures.load("binary_frame_samples")
+        for frame in samples["frames"]?.arrayValue ?? [] {
+            guard let b64 = frame["base64"]?.stringValue, let data = Data(base64Encoded: b64) else { continue }
+            let event = EventDecoder.decode(binary: [UInt8](data))
+            switch (frame["event_type"]?.intValue, event) {
+            case (1, .preview(let p)):
+                #expect(p.format == .jpeg && p.bytes.starts(with: [0xFF, 0xD8, 0xFF]) && p.promptID == nil)
+            case (3, .progressText(let node, let text)):
+                #expect(node == "3" && text.hasPrefix("SlowSteps step"))
+            case (4, .preview(let p)):
+                #expect(
+                    p.format == .jpeg && p.promptID != nil && p.nodeID != nil && p.bytes.starts(with: [0xFF, 0xD8]))
+            default:
+                Issue.record("type \(frame["event_type"]?.intValue ?? -1) decoded as \(event)")
+            }
+        }
+    }
+
+    @Test("the final executing of a prompt has node null and the prompt id; the reconnect replay has neither")
+    func executingShapes() {
+        #expect(
+            EventDecoder.decode(text: #"{"type": "executing", "data": {"node": null, "prompt_id": "p"}}"#)
+                == .executing(promptID: "p", node: nil, displayNode: nil))
+        #expect(
+            EventDecoder.decode(text: #"{"type": "executing", "data": {"node": "3"}}"#)
+                == .executing(promptID: nil, node: "3", displayNode: nil))
+    }
+
+    @Test(
+        "malformed and unknown frames become events that say so, never a crash",
+        arguments: [
+            "", "{", "[]", #"{"data": {}}"#, #"{"type": "status", "data": {}}"#,
+            #"{"type": "progress", "data": {"value": "x"}}"#,
+        ])
+    func malformed(text: String) {
+        guard case .malformed(let reason, _) = EventDecoder.decode(text: text) else {
+            Issue.record("\(text) was not reported as malformed")
+            return
+        }
+        #expect(!reason.isEmpty)
+    }
+
+    @Test("unknown types are kept whole")
+    func unknown() {
+        #expect(
+            EventDecoder.decode(text: #"{"type": "display_component", "data": {"node_id": "1"}}"#)
+                == .unknown(type: "display_component", data: .obj(("node_id", "1"))))
+        #expect(EventDecoder.decode(binary: [0, 0, 0, 9, 1]) == .unknownBinary(type: 9, bytes: [0, 0, 0, 9, 1]))
+        if case .malformed = EventDecoder.decode(binary: [0, 0, 0, 3, 0, 0, 0, 99]) {
+        } else {
+            Issue.record("a TEXT frame whose node id length exceeds the frame must be malformed")
+        }
+    }
+
+    @Test(
+        "tqdm bars from the server log",
+        arguments: [
+            ("\r 42%|████▏     | 5/12 [00:01<00:01,  3.98it/s]", 5, 12),
+            ("\r  0%|          | 0/12 [00:00<?, ?it/s]", 0, 12),
+            ("\r100%|██████████| 30/30 [00:06<00:00,  4.98it/s]", 30, 30),
+        ])
+    func tqdm(line: String, value: Int, total: Int) {
+        let step = TqdmParser.parse(line)
+        #expect(step?.value == value && step?.total == total)
+    }
+
+    @Test("log lines that are not bars are not mistaken for progress")
+    func notTqdm() {
+        #expect(TqdmParser.parse("got prompt\n") == nil)
+        #expect(TqdmParser.parse("Prompt executed in 3.03 seconds\n") == nil)
+        #expect(TqdmParser.parse("100%|") == nil)
+    }
+}
