@@ -51,8 +51,7 @@ struct ServerFlags: ParsableArguments {
         options.insecure = insecure
         let endpoint = try options.resolve(config: file, environment: env)
         if endpoint.tls.insecure {
-            FileHandle.standardError.write(
-                Data("comfytop: warning: TLS certificates are not checked (--insecure)\n".utf8))
+            Output.error("comfytop: warning: TLS certificates are not checked (--insecure)\n")
         }
         return endpoint
     }
@@ -100,16 +99,35 @@ private func isUsage(_ error: ComfyError) -> Bool {
 
 /// Prints an error: a sentence on stderr, and with --json also `{"error": …}` on stdout.
 func report(_ message: String, json: Bool) {
-    FileHandle.standardError.write(Data("comfytop: \(message)\n".utf8))
+    Output.error("comfytop: \(message)\n")
     if json { printJSON(.obj(("error", .string(message)))) }
 }
 
-func printJSON(_ value: JSONValue) {
-    FileHandle.standardOutput.write(Data((value.pythonJSON + "\n").utf8))
-}
+func printJSON(_ value: JSONValue) { Output.out(value.pythonJSON + "\n") }
 
-func printLine(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+func printLine(_ text: String) { Output.out(text + "\n") }
+
+/// Writes to stdout/stderr with write(2): a closed pipe (`comfytop watch | head`) ends the program quietly
+/// instead of trapping as FileHandle does.
+enum Output {
+    static func out(_ text: String) { write(1, text) }
+    static func error(_ text: String) { write(2, text) }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { raw in
+                Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                return
+            }
+            offset += n
+        }
+    }
 }
 
 /// Formatting helpers for human output.

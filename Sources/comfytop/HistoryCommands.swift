@@ -129,7 +129,7 @@ struct DownloadCommand: AsyncParsableCommand {
                 sidecars: sidecar,
                 includeTemp: temp)
             let (saved, refused) = try await downloader.download(item)
-            for problem in refused { FileHandle.standardError.write(Data("comfytop: \(problem)\n".utf8)) }
+            for problem in refused { Output.error("comfytop: \(problem)\n") }
             if json {
                 printJSON(
                     .obj(

@@ -106,10 +106,8 @@ struct MockCommand: AsyncParsableCommand {
         let scheme = options.tlsCertfile == nil ? "http" : "https"
         do {
             try await server.run(stopOnSignals: true) { port in
-                FileHandle.standardError.write(
-                    Data(
-                        "comfytop mock: ComfyUI 0.3.64 API on http://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n"
-                            .utf8))
+                Output.error(
+                    "comfytop mock: ComfyUI 0.3.64 API on \(scheme)://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n")
             }
         } catch {
             throw options.explain(error)
@@ -145,8 +143,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try await server.run(stopOnSignals: true) { port in
                 let url = "http://\(host):\(port)"
-                FileHandle.standardOutput.write(
-                    Data(
+                Output.out(
                         """
                         comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(workload ? " with a demo workload" : "")
                           (the full-screen monitor arrives in a later release; until then, from another terminal:)
@@ -157,7 +154,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                         Ctrl-C stops the server.
 
-                        """.utf8))
+                        """)
                 if workload { await engine.startDemoWorkload() }
             }
         } catch {

@@ -21,7 +21,7 @@ final class ProgressView: @unchecked Sendable {
         ascii = !locale.lowercased().contains("utf")
     }
 
-    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+    private func write(_ s: String) { Output.error(s) }
 
     func note(_ message: String) {
         guard !quiet else { return }
@@ -54,7 +54,7 @@ final class ProgressView: @unchecked Sendable {
 
     private func clearLocked() {
         guard isTTY, drawnLines > 0 else { return }
-        write("\u{1B}[\(drawnLines)A\u{1B}[J")
+        write("\r\u{1B}[\(drawnLines)A\u{1B}[J")
         drawnLines = 0
     }
 

@@ -78,7 +78,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     private func printWarnings(_ accepted: PromptAccepted) {
         for warning in accepted.warnings {
-            FileHandle.standardError.write(Data("comfytop: warning: output dropped: \(warning.rendered)\n".utf8))
+            Output.error("comfytop: warning: output dropped: \(warning.rendered)\n")
         }
     }
 
@@ -127,7 +127,7 @@ struct SubmitCommand: AsyncParsableCommand {
                 api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath),
                 sidecars: sidecar)
             (saved, refused) = try await downloader.download(item)
-            for problem in refused { FileHandle.standardError.write(Data("comfytop: \(problem)\n".utf8)) }
+            for problem in refused { Output.error("comfytop: \(problem)\n") }
         }
         let seconds = item.startedAt.flatMap { s in item.endedAt.map { Double($0 - s) / 1000 } }
         if json {

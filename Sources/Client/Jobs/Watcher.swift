@@ -46,6 +46,7 @@ public actor Watcher {
     var known: [String: (source: JobEvent.Source, state: String)] = [:]
     var running: String?
     var lastProgress: [String: Date] = [:]
+    var lastStep: [String: String] = [:]
     var emit: @Sendable (JobEvent) -> Void = { _ in }
     var refreshPending = false
 
@@ -102,8 +103,11 @@ public actor Watcher {
 
     func progress(_ id: String, node: String?, value: Double, max: Double, via: JobEvent.Via) {
         let now = Date()
+        let key = "\(node ?? "")|\(value)|\(max)"
+        if lastStep[id] == key { return }
         if value < max, let last = lastProgress[id], now.timeIntervalSince(last) < 1 { return }
         lastProgress[id] = now
+        lastStep[id] = key
         var details: [(String, JSONValue)] = [("value", .double(value)), ("max", .double(max))]
         if let node { details.append(("node", .string(node))) }
         emit(
@@ -144,6 +148,7 @@ public actor Watcher {
         for (id, info) in known where !present.contains(id) {
             known[id] = nil
             lastProgress[id] = nil
+            lastStep[id] = nil
             if let item = try? await api.history(promptID: id) {
                 var details: [(String, JSONValue)] = [("outputs", .array(item.outputs.map(\.json)))]
                 if let s = item.startedAt, let e = item.endedAt {
