@@ -26,6 +26,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 Tests/python/real_client_smoke.py $(BIN)
+	python3 Tests/python/cli_e2e.py $(BIN)
 
 clean:
 	rm -rf .build

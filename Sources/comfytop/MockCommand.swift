@@ -107,7 +107,8 @@ struct MockCommand: AsyncParsableCommand {
         do {
             try await server.run(stopOnSignals: true) { port in
                 Output.error(
-                    "comfytop mock: ComfyUI 0.3.64 API on \(scheme)://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n")
+                    "comfytop mock: ComfyUI 0.3.64 API on \(scheme)://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n"
+                )
             }
         } catch {
             throw options.explain(error)
@@ -144,17 +145,17 @@ struct DemoCommand: AsyncParsableCommand {
             try await server.run(stopOnSignals: true) { port in
                 let url = "http://\(host):\(port)"
                 Output.out(
-                        """
-                        comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(workload ? " with a demo workload" : "")
-                          (the full-screen monitor arrives in a later release; until then, from another terminal:)
+                    """
+                    comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(workload ? " with a demo workload" : "")
+                      (the full-screen monitor arrives in a later release; until then, from another terminal:)
 
-                          curl -s \(url)/queue
-                          curl -s '\(url)/history?max_items=1'
-                          curl -s \(url)/system_stats
+                      curl -s \(url)/queue
+                      curl -s '\(url)/history?max_items=1'
+                      curl -s \(url)/system_stats
 
-                        Ctrl-C stops the server.
+                    Ctrl-C stops the server.
 
-                        """)
+                    """)
                 if workload { await engine.startDemoWorkload() }
             }
         } catch {

@@ -95,17 +95,13 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withAPI(server, json: json) { api in
+            let capabilities = try await api.probe()
             let queue = try await api.queue()
             var results: [(String, String)] = []
-            let pendingIDs = Set(queue.pending.map(\.promptID))
-            let toDelete = promptIDs.filter { pendingIDs.contains($0) }
-            if !toDelete.isEmpty { try await api.deleteFromQueue(toDelete) }
             for id in promptIDs {
-                if pendingIDs.contains(id) {
-                    results.append((id, "removed"))
-                } else if queue.running.first?.promptID == id {
-                    try await api.interrupt(promptID: id)
-                    results.append((id, "interrupted"))
+                let wasRunning = queue.running.first?.promptID == id
+                if try await api.cancel(promptID: id, capabilities: capabilities) {
+                    results.append((id, wasRunning ? "interrupted" : "removed"))
                 } else {
                     results.append((id, "not queued"))
                 }
@@ -131,8 +127,9 @@ struct StatusCommand: AsyncParsableCommand {
         try await withAPI(server, json: json) { api in
             let stats = try await api.systemStats()
             let queue = try await api.queue()
-            let features = try await api.features()
-            let jobs = try await api.jobs(query: [("limit", "1")]) != nil
+            let capabilities = try await api.probe()
+            let features = capabilities.features
+            let jobs = capabilities.hasJobsAPI
             if json {
                 let devices = stats.devices.map {
                     JSONValue.obj(
