@@ -35,15 +35,9 @@ struct QueueCommand: AsyncParsableCommand {
                 return 0
             }
             printLine("\(Format.pad("STATE", 9)) \(Format.pad("#", 6)) \(Format.pad("PROMPT_ID", 36)) CLIENT")
-            for q in queue.running {
-                printLine(
-                    "\(Format.pad("running", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")"
-                )
-            }
-            for q in queue.pending {
-                printLine(
-                    "\(Format.pad("pending", 9)) \(Format.pad(String(Int(q.number)), 6)) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")"
-                )
+            for (q, state) in queue.running.map({ ($0, "running") }) + queue.pending.map({ ($0, "pending") }) {
+                let number = Format.pad(String(Int(q.number)), 6)
+                printLine("\(Format.pad(state, 9)) \(number) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
             }
             return 0
         }

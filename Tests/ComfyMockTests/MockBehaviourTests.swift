@@ -300,7 +300,7 @@ struct MockBehaviourTests {
         try await socket.waitFor("status") { $0.kind == "status" }
         let id = try await mock.submit(Workflows.txt2img(steps: 5), clientID: "k")
         let entry = try await mock.waitForHistory(id)
-        #expect(entry["outputs"]?["9"]?["images"]?[0]?["filename"] == "ComfyUI_00001_.png")
+        #expect(entry["outputs"]?["9"]?["images"]?[0]?["filename"] == "txt2img_00001_.png")
         let progress = socket.frames.compactMap(\.json).filter { $0["type"] == "progress" }
         #expect(progress.map { $0["data"]?["value"]?.intValue ?? 0 } == [1, 2, 3, 4, 5])
         #expect(progress.allSatisfy { $0["data"]?["node"] == "3" })

@@ -35,45 +35,7 @@ public enum Workflows {
     }
 
     public static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {
-        .obj(
-            (
-                "4",
-                .obj(
-                    ("class_type", "CheckpointLoaderSimple"),
-                    ("inputs", .obj(("ckpt_name", "sd_xl_base_1.0.safetensors"))))
-            ),
-            (
-                "5",
-                .obj(
-                    ("class_type", "EmptyLatentImage"),
-                    ("inputs", .obj(("width", 1024), ("height", 1024), ("batch_size", 1))))
-            ),
-            (
-                "6",
-                .obj(
-                    ("class_type", "CLIPTextEncode"),
-                    ("inputs", .obj(("text", "a lighthouse at dusk"), ("clip", ["4", 1]))))
-            ),
-            ("7", .obj(("class_type", "CLIPTextEncode"), ("inputs", .obj(("text", "blurry"), ("clip", ["4", 1]))))),
-            (
-                "3",
-                .obj(
-                    ("class_type", "KSampler"),
-                    (
-                        "inputs",
-                        .obj(
-                            ("seed", .int(seed)), ("steps", .int(steps)), ("cfg", 7.0), ("sampler_name", "euler"),
-                            ("scheduler", "normal"), ("denoise", 1.0), ("model", ["4", 0]), ("positive", ["6", 0]),
-                            ("negative", ["7", 0]), ("latent_image", ["5", 0]))
-                    )
-                )
-            ),
-            ("8", .obj(("class_type", "VAEDecode"), ("inputs", .obj(("samples", ["3", 0]), ("vae", ["4", 2]))))),
-            (
-                "9",
-                .obj(
-                    ("class_type", "SaveImage"), ("inputs", .obj(("images", ["8", 0]), ("filename_prefix", "ComfyUI"))))
-            ))
+        MockEngine.demoTextToImage("a lighthouse at dusk", seed: seed, steps: steps)
     }
 
     public static func body(_ prompt: JSONValue, clientID: String? = nil, extra: [(String, JSONValue)] = [])

@@ -60,7 +60,8 @@ extension MockEngine {
         }
     }
 
-    static func demoTextToImage(_ text: String, seed: Int, steps: Int) -> JSONValue {
+    /// A text-to-image graph of the everyday nodes (checkpoint, prompts, sampler, decode, save).
+    public static func demoTextToImage(_ text: String, seed: Int, steps: Int) -> JSONValue {
         .obj(
             (
                 "4",
