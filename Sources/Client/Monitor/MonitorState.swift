@@ -1,0 +1,71 @@
+import ComfyJSON
+import Foundation
+
+/// The connection as the header shows it.
+public enum ConnectionStatus: Sendable, Equatable {
+    case connecting
+    case connected(sid: String)
+    case reconnecting(attempt: Int, retryAt: Date, reason: String)
+    case offline(reason: String)
+}
+
+/// What the monitor knows: the server, every job on it, and what happened lately. A value; `reduce` makes the next.
+public struct MonitorState: Sendable, Equatable {
+    public struct Message: Sendable, Equatable {
+        public enum Level: String, Sendable { case info, success, warning, error }
+        public var text: String
+        public var level: Level
+        public var time: Date
+    }
+
+    public var serverURL: String
+    public var ownClientID: String
+    public var connection: ConnectionStatus = .connecting
+    public var version: String?
+    public var devices: [SystemStats.Device] = []
+    public var queueRemaining: Int?
+    public var jobs: [String: MonitorJob] = [:]
+    public var runningID: String?
+    /// Pending ids in execution order.
+    public var pendingIDs: [String] = []
+    /// Finished ids, newest first (those still lingering are shown in the queue pane).
+    public var finishedIDs: [String] = []
+    public var messages: [Message] = []
+    /// Seconds the same node class took in runs seen so far (for the ETA of nodes not yet started).
+    public var classSeconds: [String: [Double]] = [:]
+    /// Seconds earlier runs of the same workflow took, from history.
+    public var workflowSeconds: [String: [Double]] = [:]
+    /// When the queue was last read (nil: never).
+    public var queueReadAt: Date?
+
+    public init(serverURL: String, ownClientID: String) {
+        self.serverURL = serverURL
+        self.ownClientID = ownClientID
+    }
+
+    /// How long finished jobs stay in the queue pane.
+    public static let linger: Double = 8
+    static let maxFinished = 200
+    static let maxMessages = 50
+
+    /// Running, pending, then finished jobs that still linger: what the queue pane lists.
+    public func queueList(now: Date) -> [MonitorJob] {
+        var out: [MonitorJob] = []
+        if let id = runningID, let job = jobs[id] { out.append(job) }
+        out += pendingIDs.compactMap { jobs[$0] }
+        out += finishedIDs.compactMap { jobs[$0] }.filter { ($0.lingerUntil ?? .distantPast) > now }
+        return out
+    }
+
+    public var lastMessage: Message? { messages.last }
+
+    func source(of clientID: String?) -> JobSource {
+        guard let clientID else { return .anonymous }
+        return clientID == ownClientID ? .own : .foreign
+    }
+
+    mutating func post(_ text: String, _ level: Message.Level, now: Date) {
+        messages.append(Message(text: text, level: level, time: now))
+        if messages.count > Self.maxMessages { messages.removeFirst(messages.count - Self.maxMessages) }
+    }
+}
