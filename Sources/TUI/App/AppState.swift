@@ -1,0 +1,161 @@
+import ComfyClient
+import Foundation
+
+/// The screen's own state (selection, panes, overlays), apart from what the server is doing.
+public struct AppState: Sendable, Equatable {
+    public enum Pane: String, Sendable, CaseIterable { case queue, job, outputs }
+
+    public enum Overlay: Sendable, Equatable {
+        case none, help
+        case details(String)
+        /// A question before an action that changes the server.
+        case confirm(action: Action, promptID: String, question: String)
+    }
+
+    public var focus: Pane = .queue
+    public var selectedID: String?
+    /// Keep the selection on the running job.
+    public var follow = true
+    public var overlay: Overlay = .none
+    public var filter = ""
+    public var editingFilter = false
+    public var scroll = 0
+    public var readOnly: Bool
+    public var quit = false
+    /// A note of the screen's own (e.g. "read-only"), shown on the message line until the next key.
+    public var note: String?
+
+    public init(readOnly: Bool = false) { self.readOnly = readOnly }
+}
+
+/// What the screen asks the session to do.
+public enum AppEffect: Sendable, Equatable {
+    case interrupt(String)
+    case cancel(String)
+    case download(String)
+}
+
+/// The pure key handler.
+public enum AppUpdate {
+    /// The jobs the queue pane lists, after the filter.
+    public static func visibleJobs(_ app: AppState, _ monitor: MonitorState, now: Date) -> [MonitorJob] {
+        let all = monitor.queueList(now: now) + monitor.finishedIDs.compactMap { monitor.jobs[$0] }.filter {
+            ($0.lingerUntil ?? .distantPast) <= now
+        }
+        guard !app.filter.isEmpty else { return all }
+        let needle = app.filter.lowercased()
+        return all.filter { job in
+            job.id.lowercased().contains(needle) || (job.clientID ?? "").lowercased().contains(needle)
+                || job.source.rawValue.contains(needle) || job.state.rawValue.contains(needle)
+                || job.nodes.contains { $0.classType.lowercased().contains(needle) || $0.title.lowercased().contains(needle) }
+        }
+    }
+
+    /// Keeps the selection valid: follows the running job when asked, else stays put.
+    public static func settle(_ app: AppState, _ monitor: MonitorState, now: Date) -> AppState {
+        var app = app
+        let jobs = visibleJobs(app, monitor, now: now)
+        if app.follow, let running = monitor.runningID, jobs.contains(where: { $0.id == running }) {
+            app.selectedID = running
+        } else if app.selectedID == nil || !jobs.contains(where: { $0.id == app.selectedID }) {
+            app.selectedID = jobs.first?.id
+        }
+        return app
+    }
+
+    public static func update(_ app: AppState, key: Key, monitor: MonitorState, now: Date, pageSize: Int = 10)
+        -> (AppState, [AppEffect])
+    {
+        var app = app
+        app.note = nil
+        if app.editingFilter { return (editFilter(app, key), []) }
+        if case .confirm(let action, let id, _) = app.overlay {
+            app.overlay = .none
+            if key == .char("y") || key == .char("Y") {
+                return (app, [action == .interrupt ? .interrupt(id) : .cancel(id)])
+            }
+            app.note = "not done"
+            return (app, [])
+        }
+        if case .mouse(_, _, let button) = key {
+            switch button {
+            case .wheelUp: return update(app, key: .up, monitor: monitor, now: now)
+            case .wheelDown: return update(app, key: .down, monitor: monitor, now: now)
+            case .left: return (app, [])
+            }
+        }
+        guard let action = KeyMap.action(for: key) else { return (app, []) }
+        if app.overlay != .none, ![.quit, .back, .help, .details].contains(action) {
+            app.overlay = .none
+        }
+        let jobs = visibleJobs(app, monitor, now: now)
+        let index = jobs.firstIndex { $0.id == app.selectedID } ?? 0
+        func select(_ i: Int) {
+            guard !jobs.isEmpty else { return }
+            app.selectedID = jobs[max(0, min(jobs.count - 1, i))].id
+            app.follow = false
+        }
+        switch action {
+        case .quit: app.quit = true
+        case .help: app.overlay = app.overlay == .help ? .none : .help
+        case .back:
+            if app.overlay != .none { app.overlay = .none } else if !app.filter.isEmpty { app.filter = "" }
+        case .up: if app.focus == .queue { select(index - 1) } else { app.scroll = max(0, app.scroll - 1) }
+        case .down: if app.focus == .queue { select(index + 1) } else { app.scroll += 1 }
+        case .pageUp: if app.focus == .queue { select(index - pageSize) } else { app.scroll = max(0, app.scroll - pageSize) }
+        case .pageDown: if app.focus == .queue { select(index + pageSize) } else { app.scroll += pageSize }
+        case .top: select(0)
+        case .bottom: select(jobs.count - 1)
+        case .nextPane, .previousPane:
+            let panes = AppState.Pane.allCases
+            let i = panes.firstIndex(of: app.focus) ?? 0
+            app.focus = panes[(i + (action == .nextPane ? 1 : panes.count - 1)) % panes.count]
+            app.scroll = 0
+        case .details:
+            if let id = app.selectedID { app.overlay = app.overlay == .details(id) ? .none : .details(id) }
+        case .follow:
+            app.follow.toggle()
+            app.note = app.follow ? "following the running job" : "not following"
+        case .filter: app.editingFilter = true
+        case .download:
+            guard let id = app.selectedID, let job = monitor.jobs[id] else { break }
+            if job.state != .success { app.note = "only a finished job has outputs to download" } else { return (app, [.download(id)]) }
+        case .interrupt:
+            guard !app.readOnly else {
+                app.note = "read-only: interrupting is disabled"
+                break
+            }
+            guard let running = monitor.runningID else {
+                app.note = "nothing is running"
+                break
+            }
+            let who = monitor.jobs[running].map { $0.source == .own ? "" : " (\($0.source.rawValue) job)" } ?? ""
+            app.overlay = .confirm(action: .interrupt, promptID: running, question: "Interrupt \(running.prefix(8))\(who)? y/n")
+        case .cancel:
+            guard !app.readOnly else {
+                app.note = "read-only: cancelling is disabled"
+                break
+            }
+            guard let id = app.selectedID, monitor.pendingIDs.contains(id) else {
+                app.note = "select a pending job to cancel (i interrupts the running one)"
+                break
+            }
+            app.overlay = .confirm(action: .cancel, promptID: id, question: "Remove \(id.prefix(8)) from the queue? y/n")
+        }
+        return (app, [])
+    }
+
+    static func editFilter(_ app: AppState, _ key: Key) -> AppState {
+        var app = app
+        switch key {
+        case .enter: app.editingFilter = false
+        case .escape:
+            app.editingFilter = false
+            app.filter = ""
+        case .backspace: if !app.filter.isEmpty { app.filter.removeLast() }
+        case .char(let c): app.filter.append(c)
+        default: break
+        }
+        return app
+    }
+}

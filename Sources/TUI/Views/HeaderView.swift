@@ -1,0 +1,98 @@
+import ComfyClient
+import Foundation
+
+/// Server, version, connection lamp (with reconnect countdown), queue counts, VRAM.
+enum HeaderView {
+    static func draw(_ c: inout Canvas, _ rect: Rect, _ m: MonitorState, now: Date, glyphs g: Glyphs) {
+        let style = Style(.header)
+        c.fill(rect, style)
+        var x = c.put(rect.x + 1, rect.y, "comfytop", Style(.header, bold: true))
+        x = c.put(x + 2, rect.y, m.serverURL, style, maxX: rect.maxX)
+        if let version = m.version { x = c.put(x + 1, rect.y, "ComfyUI \(version)", style, maxX: rect.maxX) }
+        let (lamp, text, role): (String, String, Role)
+        switch m.connection {
+        case .connecting: (lamp, text, role) = (g.lamp, "connecting", .connWarn)
+        case .connected: (lamp, text, role) = (g.lamp, "live", .connOK)
+        case .reconnecting(_, let at, _):
+            let wait = max(0, Int(at.timeIntervalSince(now).rounded(.up)))
+            (lamp, text, role) = (g.lamp, "retry in \(wait)s", .connBad)
+        case .offline: (lamp, text, role) = (g.lamp, "offline", .connBad)
+        }
+        x = c.put(x + 2, rect.y, lamp, Style(role, bold: true), maxX: rect.maxX)
+        x = c.put(x + 1, rect.y, text, Style(.header, bold: role != .connOK), maxX: rect.maxX)
+        let running = m.runningID == nil ? 0 : 1
+        x = c.put(x + 2, rect.y, "\(running) running, \(m.pendingIDs.count) pending", style, maxX: rect.maxX)
+        if let device = m.devices.first, device.vramTotal > 0 {
+            let used = Double(device.vramTotal - device.vramFree) / 1_073_741_824
+            let total = Double(device.vramTotal) / 1_073_741_824
+            c.put(x + 2, rect.y, String(format: "VRAM %.1f/%.1f GiB", used, total), style, maxX: rect.maxX)
+        }
+    }
+}
+
+/// The queue: running, pending (with finish times), then finished jobs that linger.
+enum QueueView {
+    static func draw(
+        _ c: inout Canvas, _ rect: Rect, _ m: MonitorState, _ app: AppState, jobs: [MonitorJob], now: Date,
+        glyphs g: Glyphs
+    ) {
+        let title = app.filter.isEmpty ? "Queue" : "Queue /\(app.filter)\(app.editingFilter ? "_" : "")"
+        let inner = c.box(rect, title: title, focused: app.focus == .queue, glyphs: g)
+        guard inner.height > 0 else { return }
+        if jobs.isEmpty {
+            c.put(inner.x, inner.y, m.queueReadAt == nil ? "reading the queue…" : "the queue is empty", Style(.dim), maxX: inner.maxX)
+            return
+        }
+        let finish = m.finishTimes(now: now)
+        let selected = jobs.firstIndex { $0.id == app.selectedID } ?? 0
+        let first = max(0, min(selected - inner.height + 1, jobs.count - inner.height))
+        let clock = DateFormatter()
+        clock.dateFormat = "HH:mm"
+        for (row, job) in jobs.dropFirst(max(0, first)).prefix(inner.height).enumerated() {
+            let y = inner.y + row
+            let isSelected = job.id == app.selectedID
+            let base = Style(isSelected ? .selected : .main, bold: isSelected, reverse: false)
+            if isSelected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), base) }
+            let (glyph, word, role) = Symbols.job(job.state, g)
+            var x = c.put(inner.x, y, glyph, Style(role, bold: true, reverse: false), maxX: inner.maxX)
+            x = c.put(x + 1, y, Text.fit(word, 7), isSelected ? base : Style(role), maxX: inner.maxX)
+            x = c.put(x + 1, y, String(job.id.prefix(8)), base, maxX: inner.maxX)
+            let (src, srcRole) = Symbols.source(job.source)
+            x = c.put(x + 1, y, Text.fit(src, 5), isSelected ? base : Style(srcRole), maxX: inner.maxX)
+            var tail = ""
+            switch job.state {
+            case .running:
+                if let f = job.overallFraction { tail = String(format: "%3.0f%%", f * 100) } else { tail = "  ?%" }
+                if let done = finish[job.id] { tail += " " + g.approx + clock.string(from: done) }
+            case .pending:
+                tail = "#\(job.nodes.isEmpty ? "" : "")\(m.pendingIDs.firstIndex(of: job.id).map { $0 + 1 } ?? 0)"
+                if let done = finish[job.id] { tail += " " + g.approx + clock.string(from: done) }
+            default:
+                if let e = job.elapsed(now: now) { tail = MonitorFormat.duration(e) }
+            }
+            c.put(inner.maxX - Canvas.width(of: tail), y, tail, base, maxX: inner.maxX)
+        }
+    }
+}
+
+/// The outputs of the selected job.
+enum OutputsView {
+    static func draw(_ c: inout Canvas, _ rect: Rect, _ job: MonitorJob?, _ app: AppState, glyphs g: Glyphs) {
+        let inner = c.box(rect, title: "Outputs", focused: app.focus == .outputs, glyphs: g)
+        guard inner.height > 0 else { return }
+        guard let job else { return }
+        if job.outputs.isEmpty {
+            let text = job.state == .running || job.state == .pending ? "none yet" : "no output files"
+            c.put(inner.x, inner.y, text, Style(.dim), maxX: inner.maxX)
+            return
+        }
+        let start = app.focus == .outputs ? min(app.scroll, max(0, job.outputs.count - inner.height)) : 0
+        for (row, file) in job.outputs.dropFirst(start).prefix(inner.height).enumerated() {
+            let y = inner.y + row
+            let folder = file.subfolder.isEmpty ? "" : file.subfolder + "/"
+            var x = c.put(inner.x, y, Text.fit(file.type, 6), Style(file.type == "output" ? .stateDone : .dim), maxX: inner.maxX)
+            x = c.put(x + 1, y, folder + file.filename, Style(.main), maxX: inner.maxX)
+            c.put(x + 2, y, "node \(file.nodeID)", Style(.dim), maxX: inner.maxX)
+        }
+    }
+}
