@@ -22,4 +22,20 @@ static inline int ct_key_resize(void) { return KEY_RESIZE; }
 static inline int ct_key_mouse(void) { return KEY_MOUSE; }
 static inline int ct_err(void) { return ERR; }
 static inline int ct_ok(void) { return OK; }
+static inline int ct_key_f1(void) { return KEY_F(1); }
+static inline mmask_t ct_mouse_mask(void) {
+    return BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+}
+static inline int ct_is_click(mmask_t m) { return (m & (BUTTON1_CLICKED | BUTTON1_PRESSED)) != 0; }
+static inline int ct_is_wheel_up(mmask_t m) { return (m & BUTTON4_PRESSED) != 0; }
+static inline int ct_is_wheel_down(mmask_t m) { return (m & BUTTON5_PRESSED) != 0; }
+/* Colour pairs and attributes through one call, so Swift needs no macros. */
+static inline int ct_set_style(int pair, int bold, int dim, int reverse, int underline) {
+    attr_t a = A_NORMAL;
+    if (bold) a |= A_BOLD;
+    if (dim) a |= A_DIM;
+    if (reverse) a |= A_REVERSE;
+    if (underline) a |= A_UNDERLINE;
+    return attr_set(a, (short)pair, NULL);
+}
 #endif

@@ -13,10 +13,11 @@ struct Comfytop: AsyncParsableCommand {
             """,
         version: ComfyClientInfo.version,
         subcommands: [
-            SubmitCommand.self, QueueCommand.self, HistoryCommand.self, ShowCommand.self, DownloadCommand.self,
+            MonitorCommand.self, SubmitCommand.self, QueueCommand.self, HistoryCommand.self, ShowCommand.self, DownloadCommand.self,
             InterruptCommand.self, CancelCommand.self, StatusCommand.self, WatchCommand.self, MockCommand.self,
             DemoCommand.self,
-        ])
+        ],
+        defaultSubcommand: MonitorCommand.self)
 
     /// Parses and runs, mapping errors to comfytop's exit codes (usage errors are 2, not 64).
     static func main() async {

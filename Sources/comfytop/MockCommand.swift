@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComfyClient
 import ComfyMock
 import Foundation
 import Logging
@@ -119,49 +120,84 @@ struct MockCommand: AsyncParsableCommand {
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded mock server with a demo workload and show how to reach it.",
+        abstract: "The monitor on an embedded mock ComfyUI with a demo workload: try everything without a GPU.",
         discussion: """
-            Several simulated clients keep the mock busy: a browser-like client that queues text-to-image jobs, \
-            anonymous scripts, a job that fails, one that is interrupted, and a cached re-run. The full-screen \
-            monitor arrives in a later release; until then, watch it with curl or any ComfyUI client.
+            Several simulated clients keep the mock busy: jobs of this monitor (own), a browser-like client \
+            (other), anonymous scripts, a job that fails, one that is interrupted, and a cached re-run. \
+            Without a terminal (or with --no-monitor) it only runs the mock and prints how to reach it.
             """)
 
     @OptionGroup var options: MockOptions
+    @OptionGroup var screen: ScreenFlags
 
     @Flag(name: .customLong("no-workload"), help: "Start the mock without the demo workload.")
     var noWorkload = false
 
+    @Flag(name: .customLong("no-monitor"), help: "Only run the mock (and its workload), as `comfytop mock` does.")
+    var noMonitor = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            handler.logLevel = .critical  // nothing may reach the screen while curses owns it
             return handler
         }
-        let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: false)
-        let host = options.host
-        let engine = server.engine
-        let workload = !noWorkload
-        do {
-            try await server.run(stopOnSignals: true) { port in
-                let url = "http://\(host):\(port)"
-                Output.out(
-                    """
-                    comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(workload ? " with a demo workload" : "")
-                      (the full-screen monitor arrives in a later release; until then, from another terminal:)
-
-                      curl -s \(url)/queue
-                      curl -s '\(url)/history?max_items=1'
-                      curl -s \(url)/system_stats
-
-                    Ctrl-C stops the server.
-
-                    """)
-                if workload { await engine.startDemoWorkload() }
-            }
-        } catch {
-            throw options.explain(error)
+        let interactive = !noMonitor && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
+        var (server, serverTask, port) = try await start(port: options.port)
+        if port == nil, options.port == 8188 {
+            // ComfyUI (or another mock) may own 8188: the demo does not need that port.
+            (server, serverTask, port) = try await start(port: 0)
         }
+        guard let port else {
+            throw CommandFailure("the mock could not listen on \(options.host):\(options.port); pick another with --port")
+        }
+        let url = "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)"
+        defer { serverTask.cancel() }
+        if !interactive {
+            if !noWorkload { await server.engine.startDemoWorkload() }
+            Output.out(
+                """
+                comfytop demo: a mock ComfyUI 0.3.64 is running at \(url)\(noWorkload ? "" : " with a demo workload")
+                  (no terminal for the monitor; from another terminal: comfytop --url \(url))
+
+                  curl -s \(url)/queue
+                  comfytop watch --url \(url)
+
+                Ctrl-C stops the server.
+
+                """)
+            _ = await serverTask.result
+            return
+        }
+        let api = try ComfyAPI(endpoint: try Endpoint(url: url))
+        let session = MonitorSession(api: api)
+        if !noWorkload { await server.engine.startDemoWorkload(ownClientID: await session.clientID) }
+        try await screen.run(session: session)
+        await api.shutdown()
     }
+
+    /// Starts the mock; the port it listens on, or nil when that port is taken.
+    private func start(port: Int) async throws -> (MockServer, Task<Void, any Error>, Int?) {
+        var opts = options
+        opts.port = port
+        let server = opts.server(logger: Logger(label: "comfytop.mock"), echoLogs: false)
+        let (ports, continuation) = AsyncStream<Int?>.makeStream()
+        let task = Task {
+            do {
+                try await server.run(stopOnSignals: !isatty(STDOUT_FILENO).boolValue) { continuation.yield($0) }
+            } catch {
+                continuation.yield(nil)
+                throw error
+            }
+        }
+        var iterator = ports.makeAsyncIterator()
+        let bound = await iterator.next() ?? nil
+        return (server, task, bound)
+    }
+}
+
+extension Int32 {
+    fileprivate var boolValue: Bool { self != 0 }
 }
 
 /// A failure the user can act on; ArgumentParser prints it as `Error: <description>` and exits non-zero.

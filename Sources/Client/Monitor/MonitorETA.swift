@@ -72,9 +72,9 @@ extension MonitorState {
 
 /// Durations as the screen and messages print them.
 public enum MonitorFormat {
+    /// Whole seconds, so a clock on screen changes at most once a second.
     public static func duration(_ seconds: Double) -> String {
-        if seconds < 10 { return String(format: "%.1fs", seconds) }
-        let s = Int(seconds.rounded())
+        let s = Int(max(0, seconds).rounded(.down))
         if s < 60 { return "\(s)s" }
         if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }
         return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)

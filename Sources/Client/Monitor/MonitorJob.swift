@@ -114,10 +114,8 @@ public struct MonitorJob: Sendable, Equatable {
     /// Done and cached nodes over all nodes, the running one by its step fraction; nil when nothing is known.
     public var overallFraction: Double? {
         if state == .success { return 1 }
-        if source == .foreign {
-            guard let step = logStep, step.total > 0 else { return nil }
-            return Double(step.value) / Double(step.total)
-        }
+        // Another client's job: its nodes are unknown; the log's steps are one node's, not the job's.
+        if source == .foreign { return state == .pending ? 0 : nil }
         guard !nodes.isEmpty, state != .pending else { return state == .pending ? 0 : nil }
         let done = nodes.reduce(0.0) { sum, node in
             switch node.state {
@@ -127,6 +125,12 @@ public struct MonitorJob: Sendable, Equatable {
             }
         }
         return done / Double(nodes.count)
+    }
+
+    /// The fraction of the sampler steps read from the server log (another client's job).
+    public var logFraction: Double? {
+        guard let step = logStep, step.total > 0 else { return nil }
+        return Double(step.value) / Double(step.total)
     }
 
     public func elapsed(now: Date) -> Double? {

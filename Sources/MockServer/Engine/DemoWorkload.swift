@@ -6,13 +6,15 @@ import Foundation
 extension MockEngine {
     static let browserClientID = "demo-browser-" + String(hexID().prefix(8))
 
-    public func startDemoWorkload() {
+    /// Starts the simulated clients. `ownClientID` is the monitor's own id: some jobs are submitted as its own,
+    /// so that the screen shows all three sources.
+    public func startDemoWorkload(ownClientID: String? = nil) {
         demoTask?.cancel()
         demoTask = Task { [weak self] in
             var round = 0
             while !Task.isCancelled {
                 guard let self else { return }
-                await self.demoRound(round)
+                await self.demoRound(round, own: ownClientID)
                 round += 1
                 try? await Task.sleep(for: .seconds(4))
             }
@@ -26,7 +28,7 @@ extension MockEngine {
         return (try? JSONValue.parse(response.body))?["prompt_id"]?.stringValue
     }
 
-    private func demoRound(_ round: Int) async {
+    private func demoRound(_ round: Int, own: String?) async {
         let subjects = ["a lighthouse at dusk", "a red fox in snow", "an old tram in Lisbon", "koi pond, top view"]
         let subject = subjects[round % subjects.count]
         // Wait for the queue to drain a little so the demo never piles up.
@@ -36,6 +38,9 @@ extension MockEngine {
         }
         _ = submit(Self.demoTextToImage(subject, seed: round * 7 + 1, steps: 20), clientID: Self.browserClientID)
         _ = submit(Self.demoSlow(steps: 12, delayMS: 250, seed: round), clientID: nil)
+        if let own, round % 2 == 0 {
+            _ = submit(Self.demoTextToImage("a paper boat on a pond", seed: 5000 + round, steps: 12), clientID: own)
+        }
         if round % 3 == 1 { _ = submit(Self.demoFailing(), clientID: Self.browserClientID) }
         if round % 3 == 2 {
             // The same prompt again: every node is cached and the run finishes at once.

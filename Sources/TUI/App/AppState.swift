@@ -85,6 +85,11 @@ public enum AppUpdate {
             }
         }
         guard let action = KeyMap.action(for: key) else { return (app, []) }
+        if case .details = app.overlay, [.up, .down, .pageUp, .pageDown].contains(action) {
+            let step = [.up, .down].contains(action) ? 1 : pageSize
+            app.scroll = max(0, app.scroll + ([.up, .pageUp].contains(action) ? -step : step))
+            return (app, [])
+        }
         if app.overlay != .none, ![.quit, .back, .help, .details].contains(action) {
             app.overlay = .none
         }
@@ -112,7 +117,10 @@ public enum AppUpdate {
             app.focus = panes[(i + (action == .nextPane ? 1 : panes.count - 1)) % panes.count]
             app.scroll = 0
         case .details:
-            if let id = app.selectedID { app.overlay = app.overlay == .details(id) ? .none : .details(id) }
+            if let id = app.selectedID {
+                app.overlay = app.overlay == .details(id) ? .none : .details(id)
+                app.scroll = 0
+            }
         case .follow:
             app.follow.toggle()
             app.note = app.follow ? "following the running job" : "not following"

@@ -32,6 +32,20 @@ enum HeaderView {
 
 /// The queue: running, pending (with finish times), then finished jobs that linger.
 enum QueueView {
+    /// The first listed row, so that the selection is always in view.
+    static func firstRow(selected: Int, count: Int, height: Int) -> Int {
+        max(0, min(selected - height + 1, count - height))
+    }
+
+    /// The job under a mouse click, if any.
+    static func job(atX x: Int, y: Int, layout: Layout, jobs: [MonitorJob], selectedID: String?) -> MonitorJob? {
+        let inner = layout.queue.inset(1)
+        guard x >= inner.x, x < inner.maxX, y >= inner.y, y < inner.maxY else { return nil }
+        let selected = jobs.firstIndex { $0.id == selectedID } ?? 0
+        let index = firstRow(selected: selected, count: jobs.count, height: inner.height) + (y - inner.y)
+        return jobs.indices.contains(index) ? jobs[index] : nil
+    }
+
     static func draw(
         _ c: inout Canvas, _ rect: Rect, _ m: MonitorState, _ app: AppState, jobs: [MonitorJob], now: Date,
         glyphs g: Glyphs
@@ -45,7 +59,7 @@ enum QueueView {
         }
         let finish = m.finishTimes(now: now)
         let selected = jobs.firstIndex { $0.id == app.selectedID } ?? 0
-        let first = max(0, min(selected - inner.height + 1, jobs.count - inner.height))
+        let first = firstRow(selected: selected, count: jobs.count, height: inner.height)
         let clock = DateFormatter()
         clock.dateFormat = "HH:mm"
         for (row, job) in jobs.dropFirst(max(0, first)).prefix(inner.height).enumerated() {
@@ -62,7 +76,13 @@ enum QueueView {
             var tail = ""
             switch job.state {
             case .running:
-                if let f = job.overallFraction { tail = String(format: "%3.0f%%", f * 100) } else { tail = "  ?%" }
+                if let f = job.overallFraction {
+                    tail = String(format: "%3.0f%%", f * 100)
+                } else if let step = job.logStep {
+                    tail = "\(step.value)/\(step.total)"
+                } else {
+                    tail = "  ?%"
+                }
                 if let done = finish[job.id] { tail += " " + g.approx + clock.string(from: done) }
             case .pending:
                 tail = "#\(job.nodes.isEmpty ? "" : "")\(m.pendingIDs.firstIndex(of: job.id).map { $0 + 1 } ?? 0)"

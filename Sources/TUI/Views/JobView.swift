@@ -36,10 +36,17 @@ enum JobView {
             y += 1
         }
         if job.source == .foreign, job.state == .running, y < inner.maxY {
-            var note = "another client's job: its node events go only to that client"
-            if let step = job.logStep { note = "steps \(step.value)/\(step.total) from the server log; " + note }
-            c.put(inner.x, y, note, Style(.dim), maxX: inner.maxX)
-            y += 1
+            if let step = job.logStep {
+                let label = " \(step.value)/\(step.total) steps (server log)"
+                let barWidth = max(1, inner.width - Canvas.width(of: label) - 1)
+                c.bar(inner.x, y, width: barWidth, fraction: job.logFraction, glyphs: g)
+                c.put(inner.x + barWidth + 1, y, label, Style(.main), maxX: inner.maxX)
+                y += 1
+            }
+            if y < inner.maxY {
+                c.put(inner.x, y, "another client's job: ComfyUI sends its node events only to that client", Style(.dim), maxX: inner.maxX)
+                y += 1
+            }
         }
         if let error = job.error, y < inner.maxY {
             let text = "\(g.failed) node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"

@@ -1,0 +1,165 @@
+import ComfyClient
+import Foundation
+
+/// Options of the monitor screen.
+public struct MonitorOptions: Sendable {
+    public var readOnly = false
+    public var mouse = true
+    public var color: String?
+    public var theme: Theme = .default
+    public var ascii: Bool
+    public var notify = false
+    public var downloadDirectory: URL
+    public var logFile: String?
+
+    public init(ascii: Bool, downloadDirectory: URL) {
+        self.ascii = ascii
+        self.downloadDirectory = downloadDirectory
+    }
+
+    /// ASCII glyphs unless the locale says UTF-8.
+    public static func localeIsUTF8(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        let value = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["LANG"] ?? ""
+        return value.lowercased().contains("utf-8") || value.lowercased().contains("utf8")
+    }
+}
+
+/// A box the session writes and the UI thread reads.
+final class Mailbox<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private var version = 0
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func set(_ v: Value) { lock.withLock { value = v; version += 1 } }
+    func get() -> (Value, Int) { lock.withLock { (value, version) } }
+}
+
+/// Runs the screen: curses on one dedicated thread, the session's IO in tasks; states cross through a mailbox.
+public final class MonitorApp: @unchecked Sendable {
+    let session: MonitorSession
+    let options: MonitorOptions
+    private let states: Mailbox<MonitorState>
+    private let stopFlag = Mailbox<Bool>(false)
+
+    public init(session: MonitorSession, options: MonitorOptions, initial: MonitorState) {
+        self.session = session
+        self.options = options
+        states = Mailbox(initial)
+    }
+
+    /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP; the terminal is restored in every case.
+    public func run() async {
+        let sessionTask = Task { [states, session] in
+            await session.run { states.set($0) }
+        }
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [stopFlag] in stopFlag.set(true) }
+            source.resume()
+            return source
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                self.uiLoop()
+                done.resume()
+            }
+            thread.name = "comfytop-ui"
+            thread.start()
+        }
+        for source in signals { source.cancel() }
+        sessionTask.cancel()
+    }
+
+    private func uiLoop() {
+        let terminal = CursesTerminal(theme: options.theme, color: options.color, mouse: options.mouse)
+        MonitorApp.activeTerminal = terminal
+        atexit { MonitorApp.activeTerminal?.stop() }
+        defer {
+            terminal.stop()
+            MonitorApp.activeTerminal = nil
+        }
+        loop(terminal)
+    }
+
+    nonisolated(unsafe) static var activeTerminal: CursesTerminal?
+
+    /// The loop, terminal-agnostic so tests can drive it with a MemoryTerminal.
+    func loop(_ terminal: any Terminal, maxFrames: Int? = nil) {
+        var app = AppState(readOnly: options.readOnly)
+        let glyphs = Glyphs(ascii: options.ascii)
+        var last: Canvas?
+        var seenUntil = states.get().0.messages.last?.time ?? .distantPast
+        var frames = 0
+        while !app.quit && !stopFlag.get().0 {
+            let key = terminal.readKey(timeoutMS: 33)
+            let (monitor, _) = states.get()
+            let now = Date()
+            if let key, key != .resize {
+                if case .mouse(let x, let y, .left) = key {
+                    let jobs = AppUpdate.visibleJobs(app, monitor, now: now)
+                    let layout = Layout(width: terminal.width, height: terminal.height, queueRows: jobs.count, outputRows: 0)
+                    if let job = QueueView.job(atX: x, y: y, layout: layout, jobs: jobs, selectedID: app.selectedID) {
+                        app.selectedID = job.id
+                        app.follow = false
+                        app.focus = .queue
+                    }
+                } else {
+                    let (next, effects) = AppUpdate.update(app, key: key, monitor: monitor, now: now, pageSize: max(1, terminal.height / 2))
+                    app = next
+                    for effect in effects { perform(effect) }
+                }
+            }
+            app = AppUpdate.settle(app, monitor, now: now)
+            if options.notify {
+                for message in monitor.messages where message.time > seenUntil
+                    && (message.level == .success || message.level == .error)
+                {
+                    terminal.writeRaw(Notification.sequence("comfytop: \(message.text)"))
+                }
+            }
+            seenUntil = monitor.messages.last?.time ?? seenUntil
+            let canvas = Screen.render(app: app, monitor: monitor, now: now, width: terminal.width, height: terminal.height, glyphs: glyphs)
+            if canvas != last || key == .resize {
+                terminal.draw(canvas, previous: key == .resize ? nil : last)
+                last = canvas
+            }
+            frames += 1
+            if let maxFrames, frames >= maxFrames { break }
+        }
+    }
+
+    private func perform(_ effect: AppEffect) {
+        let session = self.session
+        let directory = options.downloadDirectory
+        Task {
+            let text: String
+            let level: MonitorState.Message.Level
+            switch effect {
+            case .interrupt(let id): text = await session.interrupt(id)
+            case .cancel(let id): text = await session.cancel(id)
+            case .download(let id): text = await session.download(id, to: directory)
+            }
+            level = text.contains("failed") ? .error : .info
+            await session.note(text, level: level)
+        }
+    }
+}
+
+/// The terminal bell and desktop notifications (OSC 9 and OSC 777) that reach the user's own machine over SSH;
+/// inside tmux they are wrapped for passthrough.
+public enum Notification {
+    public static func sequence(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let clean = text.filter { $0 != "\u{07}" && $0 != "\u{1B}" && $0 != ";" }
+        let osc9 = "\u{1B}]9;\(clean)\u{07}"
+        let osc777 = "\u{1B}]777;notify;comfytop;\(clean)\u{07}"
+        if environment["TMUX"] != nil {
+            func wrap(_ s: String) -> String {
+                "\u{1B}Ptmux;" + s.replacingOccurrences(of: "\u{1B}", with: "\u{1B}\u{1B}") + "\u{1B}\\"
+            }
+            return "\u{07}" + wrap(osc9) + wrap(osc777)
+        }
+        return "\u{07}" + osc9 + osc777
+    }
+}

@@ -1,0 +1,31 @@
+import ComfyClient
+import Foundation
+
+/// `view(model)`: the whole frame from the monitor and app states. Pure, so every screen can be tested.
+public enum Screen {
+    public static func render(
+        app: AppState, monitor m: MonitorState, now: Date, width: Int, height: Int, glyphs g: Glyphs
+    ) -> Canvas {
+        var c = Canvas(width: width, height: height)
+        let jobs = AppUpdate.visibleJobs(app, m, now: now)
+        let selected = app.selectedID.flatMap { m.jobs[$0] }
+        let layout = Layout(width: width, height: height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
+        if layout.tooSmall {
+            Overlays.tooSmall(&c)
+            return c
+        }
+        HeaderView.draw(&c, layout.header, m, now: now, glyphs: g)
+        QueueView.draw(&c, layout.queue, m, app, jobs: jobs, now: now, glyphs: g)
+        JobView.draw(&c, layout.job, m, selected, app, now: now, glyphs: g)
+        if let outputs = layout.outputs { OutputsView.draw(&c, outputs, selected, app, glyphs: g) }
+        if let message = layout.message { Overlays.message(&c, message, m, app, now: now) }
+        Overlays.footer(&c, layout.footer, app, glyphs: g)
+        switch app.overlay {
+        case .none: break
+        case .help: Overlays.help(&c, glyphs: g, readOnly: app.readOnly)
+        case .details(let id): if let job = m.jobs[id] { Overlays.details(&c, job, scroll: app.scroll, glyphs: g) }
+        case .confirm(_, _, let question): Overlays.confirm(&c, question: question, glyphs: g)
+        }
+        return c
+    }
+}

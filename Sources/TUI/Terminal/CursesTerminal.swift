@@ -1,0 +1,136 @@
+import CNCurses
+import Foundation
+
+/// The only file that talks to curses. One instance, used from one thread.
+public final class CursesTerminal: Terminal {
+    private var pairs: [ResolvedLook: Int16] = [:]
+    private var looks: [Role: ResolvedLook] = [:]
+    private let theme: Theme
+    public private(set) var depth: ColorDepth = .mono
+    private let requestedDepth: String?
+    private var mouse: Bool
+
+    /// Starts curses. `color` is `--color` (truecolor, 256, 16, 8, mono) or nil to detect.
+    public init(theme: Theme, color: String?, mouse: Bool) {
+        self.theme = theme
+        self.requestedDepth = color
+        self.mouse = mouse
+        setlocale(LC_ALL, "")
+        initscr()
+        cbreak()
+        noecho()
+        nonl()
+        keypad(ct_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        if mouse { mousemask(ct_mouse_mask(), nil) }
+        setupColors()
+    }
+
+    private func setupColors() {
+        var colors = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(ct_colors())
+        }
+        var detected = ColorDepth.detect(requested: requestedDepth, colors: colors, environment: ProcessInfo.processInfo.environment)
+        if detected == .truecolor && colors < 1 << 24 { detected = colors >= 256 ? .c256 : .c16 }
+        if colors == 0 { detected = .mono }
+        if detected == .c256 && colors < 256 { detected = colors >= 16 ? .c16 : .c8 }
+        if detected == .c16 && colors < 16 { detected = .c8 }
+        depth = detected
+        looks = theme.resolve(depth)
+        pairs = [:]
+    }
+
+    /// Restores the terminal.
+    public func stop() {
+        endwin()
+    }
+
+    public var width: Int { Int(ct_cols()) }
+    public var height: Int { Int(ct_lines()) }
+
+    private func pair(for look: ResolvedLook) -> Int16 {
+        if depth == .mono || (look.fg == -1 && look.bg == -1) { return 0 }
+        if let p = pairs[look] { return p }
+        let next = Int16(pairs.count + 1)
+        guard Int(next) < Int(ct_color_pairs()) else { return 0 }
+        if init_extended_pair(Int32(next), Int32(look.fg), Int32(look.bg)) == ct_err() { return 0 }
+        pairs[look] = next
+        return next
+    }
+
+    private func apply(_ style: Style) {
+        let look = looks[style.role] ?? ResolvedLook(fg: -1, bg: -1, attributes: [])
+        let a = look.attributes
+        _ = ct_set_style(
+            Int32(pair(for: look)), (style.bold || a.contains(.bold)) ? 1 : 0, a.contains(.dim) ? 1 : 0,
+            (style.reverse != a.contains(.reverse)) ? 1 : 0, a.contains(.underline) ? 1 : 0)
+    }
+
+    public func draw(_ canvas: Canvas, previous: Canvas?) {
+        let rows = canvas.changedRows(from: previous)
+        guard !rows.isEmpty else { return }
+        if previous == nil || previous?.width != canvas.width || previous?.height != canvas.height { clear() }
+        for y in rows {
+            var x = 0
+            while x < canvas.width {
+                let style = canvas[x, y].style
+                var run = ""
+                let start = x
+                while x < canvas.width, canvas[x, y].style == style {
+                    run += canvas[x, y].text
+                    x += 1
+                }
+                apply(style)
+                // The bottom-right cell cannot be written without scrolling on some terminals: stop short of it.
+                if y == canvas.height - 1, x == canvas.width, let last = run.last {
+                    run = String(run.dropLast(last == " " ? 1 : 0))
+                }
+                _ = mvaddstr(Int32(y), Int32(start), run)
+            }
+        }
+        _ = ct_set_style(0, 0, 0, 0, 0)
+        refresh()
+    }
+
+    public func readKey(timeoutMS: Int) -> Key? {
+        timeout(Int32(timeoutMS))
+        let c = getch()
+        if c == ct_err() { return nil }
+        switch c {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_BTAB: return .backTab
+        case KEY_BACKSPACE, 127, 8: return .backspace
+        case KEY_ENTER, 10, 13: return .enter
+        case 9: return .tab
+        case 27: return .escape
+        case ct_key_f1(): return .f1
+        case ct_key_resize(): return .resize
+        case ct_key_mouse():
+            var event = MEVENT()
+            guard getmouse(&event) == ct_ok() else { return nil }
+            if ct_is_wheel_up(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .wheelUp) }
+            if ct_is_wheel_down(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .wheelDown) }
+            if ct_is_click(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .left) }
+            return nil
+        default:
+            if c >= 32, c < 127, let scalar = Unicode.Scalar(UInt32(c)) { return .char(Character(scalar)) }
+            return nil
+        }
+    }
+
+    public func writeRaw(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import ComfyClient
+import ComfyTUI
+import Foundation
+
+/// Options of the full-screen monitor (shared by `comfytop` and `comfytop demo`).
+struct ScreenFlags: ParsableArguments {
+    @Flag(name: .customLong("read-only"), help: "Disable every action that changes the server (interrupt, cancel).")
+    var readOnly = false
+
+    @Flag(name: .customLong("no-mouse"), help: "Do not capture the mouse (keeps the terminal's own selection).")
+    var noMouse = false
+
+    @Option(help: "Colour depth: truecolor, 256, 16, 8 or mono (default: what the terminal says; NO_COLOR → mono).")
+    var color: String?
+
+    @Option(help: "Theme name or .theme file (default, nord, gruvbox, paper, tty).")
+    var theme = "default"
+
+    @Option(name: .customLong("themes-dir"), help: "A folder of .theme files to look in first.")
+    var themesDir: String?
+
+    @Flag(help: "Bell and desktop notification (OSC 9/777, through SSH and tmux) when a job finishes or fails.")
+    var notify = false
+
+    @Flag(help: "ASCII glyphs only (default when the locale is not UTF-8).")
+    var ascii = false
+
+    @Option(name: .customLong("download-dir"), help: "Where the d key saves outputs (default: the current folder).")
+    var downloadDir = "."
+
+    func validate() throws {
+        if let color, ColorDepth(rawValue: color) == nil {
+            throw ValidationError("--color must be truecolor, 256, 16, 8 or mono, not \(color).")
+        }
+    }
+
+    func options() throws -> MonitorOptions {
+        var options = MonitorOptions(
+            ascii: ascii || !MonitorOptions.localeIsUTF8(),
+            downloadDirectory: URL(fileURLWithPath: (downloadDir as NSString).expandingTildeInPath))
+        options.readOnly = readOnly
+        options.mouse = !noMouse
+        options.color = color
+        options.notify = notify
+        do {
+            options.theme = try Theme.load(theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CommandFailure("\(error) — try --theme default, or put NAME.theme in --themes-dir")
+        }
+        return options
+    }
+
+    /// Runs the monitor on a session until the user quits.
+    func run(session: MonitorSession) async throws {
+        guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
+            throw CommandFailure(
+                "the monitor needs a terminal (stdin and stdout are not one). For scripts use: comfytop watch --json")
+        }
+        let initial = await session.state
+        await MonitorApp(session: session, options: try options(), initial: initial).run()
+    }
+}
+
+struct MonitorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor",
+        abstract: "The full-screen monitor (the default command): every job on the server, live.",
+        discussion: KeyMapHelp.text)
+
+    @OptionGroup var server: ServerFlags
+    @OptionGroup var screen: ScreenFlags
+
+    func run() async throws {
+        try await withAPI(server, json: false) { api in
+            // Say clearly, before taking the screen, when the server is not there.
+            _ = try await api.queueRemaining()
+            try await screen.run(session: MonitorSession(api: api))
+            return 0
+        }
+    }
+}
+
+/// The key table for `--help`.
+enum KeyMapHelp {
+    static var text: String {
+        "Keys:\n" + KeyMap.bindings.map { b in
+            let keys = b.keys.map(\.label).joined(separator: " ")
+            return "  \(keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \(b.help)"
+        }.joined(separator: "\n")
+    }
+}
