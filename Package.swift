@@ -104,8 +104,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ComfyTUITests",
-            dependencies: ["ComfyTUI"],
+            dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON"],
             path: "Tests/ComfyTUITests",
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

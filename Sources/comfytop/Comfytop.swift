@@ -13,7 +13,8 @@ struct Comfytop: AsyncParsableCommand {
             """,
         version: ComfyClientInfo.version,
         subcommands: [
-            MonitorCommand.self, SubmitCommand.self, QueueCommand.self, HistoryCommand.self, ShowCommand.self, DownloadCommand.self,
+            MonitorCommand.self, SubmitCommand.self, QueueCommand.self, HistoryCommand.self, ShowCommand.self,
+            DownloadCommand.self,
             InterruptCommand.self, CancelCommand.self, StatusCommand.self, WatchCommand.self, MockCommand.self,
             DemoCommand.self,
         ],

@@ -149,7 +149,8 @@ struct DemoCommand: AsyncParsableCommand {
             (server, serverTask, port) = try await start(port: 0)
         }
         guard let port else {
-            throw CommandFailure("the mock could not listen on \(options.host):\(options.port); pick another with --port")
+            throw CommandFailure(
+                "the mock could not listen on \(options.host):\(options.port); pick another with --port")
         }
         let url = "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)"
         defer { serverTask.cancel() }

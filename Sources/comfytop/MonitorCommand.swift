@@ -44,7 +44,8 @@ struct ScreenFlags: ParsableArguments {
         options.color = color
         options.notify = notify
         do {
-            options.theme = try Theme.load(theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)
+            options.theme = try Theme.load(
+                theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw CommandFailure("\(error) — try --theme default, or put NAME.theme in --themes-dir")
         }
@@ -84,9 +85,10 @@ struct MonitorCommand: AsyncParsableCommand {
 /// The key table for `--help`.
 enum KeyMapHelp {
     static var text: String {
-        "Keys:\n" + KeyMap.bindings.map { b in
-            let keys = b.keys.map(\.label).joined(separator: " ")
-            return "  \(keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \(b.help)"
-        }.joined(separator: "\n")
+        "Keys:\n"
+            + KeyMap.bindings.map { b in
+                let keys = b.keys.map(\.label).joined(separator: " ")
+                return "  \(keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \(b.help)"
+            }.joined(separator: "\n")
     }
 }

@@ -72,6 +72,8 @@ public struct MonitorJob: Sendable, Equatable {
     public var workflowSignature: String
     /// When a finished job leaves the queue pane.
     public var lingerUntil: Date?
+    /// Made from events before any queue read: its graph is not known yet.
+    public var isPlaceholder = false
 
     public init(id: String, number: Double, source: JobSource, clientID: String?, prompt: JSONValue, now: Date) {
         self.id = id

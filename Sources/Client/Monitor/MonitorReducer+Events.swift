@@ -13,11 +13,16 @@ extension MonitorState {
             ensureJob(id, now: now)
         case .executionCached(let id, let nodes, _):
             ensureJob(id, now: now)
-            for node in nodes { jobs[id]?.updateNode(node) { $0.state = .cached } }
+            for node in nodes {
+                ensureNode(id, node)
+                jobs[id]?.updateNode(node) { $0.state = .cached }
+            }
         case .executing(let id, let node, _):
             guard let id = id ?? runningID else { return [] }
             ensureJob(id, now: now)
-            finishCurrentNode(id, now: now)
+            if let node { ensureNode(id, node) }
+            // progress_state may already have made this node current: only a different node ends the current one.
+            if jobs[id]?.currentNode != node { finishCurrentNode(id, now: now) }
             if let node {
                 markRunning(id, now: now)
                 jobs[id]?.currentNode = node
@@ -31,23 +36,28 @@ extension MonitorState {
             }
         case .progress(let id, let node, let value, let max):
             guard let id = id ?? runningID, let node = node ?? jobs[id]?.currentNode else { return [] }
-            ensureJob(id, now: now)
+            ensureJob(id, now: now, own: false)
+            ensureNode(id, node)
             markRunning(id, now: now)
             step(id, node: node, value: value, max: max, now: now)
         case .progressState(let id, let entries):
-            ensureJob(id, now: now)
+            ensureJob(id, now: now, own: false)
             markRunning(id, now: now)
             for entry in entries {
+                ensureNode(id, entry.nodeID)
                 if entry.state == "finished" {
+                    let wasRunning = jobs[id]?.node(entry.nodeID)?.state == .running
                     jobs[id]?.updateNode(entry.nodeID) { n in
                         if n.state != .cached { n.state = .done }
                         n.endedAt = n.endedAt ?? now
                         if n.max != nil { n.value = n.max }
                     }
-                    if let node = jobs[id]?.node(entry.nodeID) { learnNode(node) }
+                    if wasRunning, let node = jobs[id]?.node(entry.nodeID) { learnNode(node) }
                     if jobs[id]?.currentNode == entry.nodeID { jobs[id]?.currentNode = nil }
                 } else {
-                    if jobs[id]?.node(entry.nodeID)?.state == .pending || jobs[id]?.node(entry.nodeID)?.state == .unknown {
+                    if jobs[id]?.node(entry.nodeID)?.state == .pending
+                        || jobs[id]?.node(entry.nodeID)?.state == .unknown
+                    {
                         jobs[id]?.updateNode(entry.nodeID) { n in
                             n.state = .running
                             n.startedAt = n.startedAt ?? now
@@ -70,7 +80,7 @@ extension MonitorState {
             if let node { jobs[id]?.updateNode(node) { $0.state = .failed } }
             jobs[id]?.currentNode = nil
             // Anonymous prompts never get `executing {node: null}`: look the result up once it is written.
-            if jobs[id]?.source != .own { return [.refreshQueue] }
+            if jobs[id]?.source != .own { return [.refreshQueue, .lookupHistory(id)] }
         case .logs(let entries):
             guard let id = runningID, jobs[id]?.source == .foreign else { return [] }
             for entry in entries {
@@ -83,9 +93,19 @@ extension MonitorState {
     }
 
     /// Events can arrive before the queue was read: make a placeholder the next queue read fills in.
-    mutating func ensureJob(_ id: String, now: Date) {
+    /// Only our own prompts send `execution_*`/`executing`; broadcast progress means an anonymous prompt.
+    mutating func ensureJob(_ id: String, now: Date, own: Bool = true) {
         guard jobs[id] == nil else { return }
-        jobs[id] = MonitorJob(id: id, number: 0, source: .own, clientID: ownClientID, prompt: .object([]), now: now)
+        jobs[id] = MonitorJob(
+            id: id, number: 0, source: own ? .own : .anonymous, clientID: own ? ownClientID : nil,
+            prompt: .object([]), now: now)
+        jobs[id]?.isPlaceholder = true
+    }
+
+    /// A placeholder job learns its nodes from the events that name them.
+    mutating func ensureNode(_ id: String, _ node: String) {
+        guard let job = jobs[id], job.isPlaceholder, job.node(node) == nil else { return }
+        jobs[id]?.nodes.append(MonitorNode(id: node, classType: "?", title: "node", state: .pending))
     }
 
     mutating func step(_ id: String, node: String, value: Double, max: Double, now: Date) {
@@ -103,6 +123,7 @@ extension MonitorState {
 
     mutating func finishCurrentNode(_ id: String, now: Date) {
         guard let current = jobs[id]?.currentNode else { return }
+        let wasRunning = jobs[id]?.node(current)?.state == .running
         jobs[id]?.updateNode(current) { n in
             if n.state == .running {
                 n.state = .done
@@ -110,7 +131,7 @@ extension MonitorState {
                 if n.max != nil { n.value = n.max }
             }
         }
-        if let node = jobs[id]?.node(current) { learnNode(node) }
+        if wasRunning, let node = jobs[id]?.node(current) { learnNode(node) }
         jobs[id]?.currentNode = nil
     }
 }

@@ -78,12 +78,20 @@ extension MonitorState {
         var present: Set<String> = []
         for (item, running) in snapshot.running.map({ ($0, true) }) + snapshot.pending.map({ ($0, false) }) {
             present.insert(item.promptID)
-            if jobs[item.promptID] == nil || jobs[item.promptID]?.nodes.isEmpty == true {
+            if jobs[item.promptID] == nil || jobs[item.promptID]?.isPlaceholder == true {
                 var job = MonitorJob(
                     id: item.promptID, number: item.number, source: source(of: item.clientID), clientID: item.clientID,
                     prompt: item.prompt, now: now)
                 if let placeholder = jobs[item.promptID] {
                     // Events arrived before this queue read: keep what they told.
+                    for node in placeholder.nodes where node.state != .pending {
+                        job.updateNode(node.id) { n in
+                            let keep = (n.classType, n.title)
+                            n = node
+                            (n.classType, n.title) = keep
+                        }
+                    }
+                    job.currentNode = placeholder.currentNode
                     job.state = placeholder.state
                     job.startedAt = placeholder.startedAt
                     job.firstSeen = placeholder.firstSeen
@@ -135,7 +143,9 @@ extension MonitorState {
                 job.nodes[index].endedAt = job.nodes[index].endedAt ?? now
             }
             if job.state == .success {
-                for index in job.nodes.indices where job.nodes[index].state == .unknown { job.nodes[index].state = .done }
+                for index in job.nodes.indices where job.nodes[index].state == .unknown {
+                    job.nodes[index].state = .done
+                }
             }
             if let node = job.error?.nodeID { job.updateNode(node) { $0.state = .failed } }
         } else {
@@ -164,7 +174,10 @@ extension MonitorState {
         case .success: post("done \(short)\(who)\(took), \(job.outputs.count) output(s)", .success, now: now)
         case .failed:
             let e = job.error
-            let detail = e.map { "node \($0.nodeID ?? "?") \($0.nodeType ?? "?"): \($0.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? ""
+            let detail =
+                e.map {
+                    "node \($0.nodeID ?? "?") \($0.nodeType ?? "?"): \($0.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
+                } ?? ""
             post("failed \(short)\(who): \(detail)", .error, now: now)
         case .interrupted: post("interrupted \(short)\(who)", .warning, now: now)
         case .removed: post("removed from the queue: \(short)\(who)", .info, now: now)

@@ -56,10 +56,12 @@ public actor MonitorSession {
         let (next, effects) = state.reduce(input, now: Date())
         let changed = next != state
         state = next
-        if changed || {
-            if case .tick = input { return true }
-            return false
-        }() {
+        if changed
+            || {
+                if case .tick = input { return true }
+                return false
+            }()
+        {
             onState(state)
         }
         for effect in effects { run(effect) }
@@ -139,11 +141,14 @@ public actor MonitorSession {
 
     public func download(_ id: String, to directory: URL) async -> String {
         do {
-            guard let item = try await api.history(promptID: id) else { return "no finished job \(id.prefix(8)) in history" }
+            guard let item = try await api.history(promptID: id) else {
+                return "no finished job \(id.prefix(8)) in history"
+            }
             let (saved, refused) = try await Downloader(api: api, directory: directory).download(item)
             if saved.isEmpty, refused.isEmpty { return "\(id.prefix(8)) has no output files" }
             let where_ = saved.first.map { ($0.path as NSString).deletingLastPathComponent } ?? directory.path
-            return "saved \(saved.count) file(s) to \(where_)" + (refused.isEmpty ? "" : "; refused \(refused.count) unsafe name(s)")
+            return "saved \(saved.count) file(s) to \(where_)"
+                + (refused.isEmpty ? "" : "; refused \(refused.count) unsafe name(s)")
         } catch {
             return "download failed: \(error.description)"
         }

@@ -39,15 +39,19 @@ public enum AppEffect: Sendable, Equatable {
 public enum AppUpdate {
     /// The jobs the queue pane lists, after the filter.
     public static func visibleJobs(_ app: AppState, _ monitor: MonitorState, now: Date) -> [MonitorJob] {
-        let all = monitor.queueList(now: now) + monitor.finishedIDs.compactMap { monitor.jobs[$0] }.filter {
-            ($0.lingerUntil ?? .distantPast) <= now
-        }
+        let all =
+            monitor.queueList(now: now)
+            + monitor.finishedIDs.compactMap { monitor.jobs[$0] }.filter {
+                ($0.lingerUntil ?? .distantPast) <= now
+            }
         guard !app.filter.isEmpty else { return all }
         let needle = app.filter.lowercased()
         return all.filter { job in
             job.id.lowercased().contains(needle) || (job.clientID ?? "").lowercased().contains(needle)
                 || job.source.rawValue.contains(needle) || job.state.rawValue.contains(needle)
-                || job.nodes.contains { $0.classType.lowercased().contains(needle) || $0.title.lowercased().contains(needle) }
+                || job.nodes.contains {
+                    $0.classType.lowercased().contains(needle) || $0.title.lowercased().contains(needle)
+                }
         }
     }
 
@@ -107,7 +111,8 @@ public enum AppUpdate {
             if app.overlay != .none { app.overlay = .none } else if !app.filter.isEmpty { app.filter = "" }
         case .up: if app.focus == .queue { select(index - 1) } else { app.scroll = max(0, app.scroll - 1) }
         case .down: if app.focus == .queue { select(index + 1) } else { app.scroll += 1 }
-        case .pageUp: if app.focus == .queue { select(index - pageSize) } else { app.scroll = max(0, app.scroll - pageSize) }
+        case .pageUp:
+            if app.focus == .queue { select(index - pageSize) } else { app.scroll = max(0, app.scroll - pageSize) }
         case .pageDown: if app.focus == .queue { select(index + pageSize) } else { app.scroll += pageSize }
         case .top: select(0)
         case .bottom: select(jobs.count - 1)
@@ -127,7 +132,11 @@ public enum AppUpdate {
         case .filter: app.editingFilter = true
         case .download:
             guard let id = app.selectedID, let job = monitor.jobs[id] else { break }
-            if job.state != .success { app.note = "only a finished job has outputs to download" } else { return (app, [.download(id)]) }
+            if job.state != .success {
+                app.note = "only a finished job has outputs to download"
+            } else {
+                return (app, [.download(id)])
+            }
         case .interrupt:
             guard !app.readOnly else {
                 app.note = "read-only: interrupting is disabled"
@@ -138,7 +147,8 @@ public enum AppUpdate {
                 break
             }
             let who = monitor.jobs[running].map { $0.source == .own ? "" : " (\($0.source.rawValue) job)" } ?? ""
-            app.overlay = .confirm(action: .interrupt, promptID: running, question: "Interrupt \(running.prefix(8))\(who)? y/n")
+            app.overlay = .confirm(
+                action: .interrupt, promptID: running, question: "Interrupt \(running.prefix(8))\(who)? y/n")
         case .cancel:
             guard !app.readOnly else {
                 app.note = "read-only: cancelling is disabled"
@@ -148,7 +158,8 @@ public enum AppUpdate {
                 app.note = "select a pending job to cancel (i interrupts the running one)"
                 break
             }
-            app.overlay = .confirm(action: .cancel, promptID: id, question: "Remove \(id.prefix(8)) from the queue? y/n")
+            app.overlay = .confirm(
+                action: .cancel, promptID: id, question: "Remove \(id.prefix(8)) from the queue? y/n")
         }
         return (app, [])
     }

@@ -19,7 +19,8 @@ public struct MonitorOptions: Sendable {
 
     /// ASCII glyphs unless the locale says UTF-8.
     public static func localeIsUTF8(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        let value = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+        let value =
+            env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? env["LANG"] ?? ""
         return value.lowercased().contains("utf-8") || value.lowercased().contains("utf8")
     }
@@ -31,7 +32,11 @@ final class Mailbox<Value: Sendable>: @unchecked Sendable {
     private var version = 0
     private let lock = NSLock()
     init(_ value: Value) { self.value = value }
-    func set(_ v: Value) { lock.withLock { value = v; version += 1 } }
+    func set(_ v: Value) {
+        lock.withLock {
+            value = v; version += 1
+        }
+    }
     func get() -> (Value, Int) { lock.withLock { (value, version) } }
 }
 
@@ -99,28 +104,32 @@ public final class MonitorApp: @unchecked Sendable {
             if let key, key != .resize {
                 if case .mouse(let x, let y, .left) = key {
                     let jobs = AppUpdate.visibleJobs(app, monitor, now: now)
-                    let layout = Layout(width: terminal.width, height: terminal.height, queueRows: jobs.count, outputRows: 0)
+                    let layout = Layout(
+                        width: terminal.width, height: terminal.height, queueRows: jobs.count, outputRows: 0)
                     if let job = QueueView.job(atX: x, y: y, layout: layout, jobs: jobs, selectedID: app.selectedID) {
                         app.selectedID = job.id
                         app.follow = false
                         app.focus = .queue
                     }
                 } else {
-                    let (next, effects) = AppUpdate.update(app, key: key, monitor: monitor, now: now, pageSize: max(1, terminal.height / 2))
+                    let (next, effects) = AppUpdate.update(
+                        app, key: key, monitor: monitor, now: now, pageSize: max(1, terminal.height / 2))
                     app = next
                     for effect in effects { perform(effect) }
                 }
             }
             app = AppUpdate.settle(app, monitor, now: now)
             if options.notify {
-                for message in monitor.messages where message.time > seenUntil
+                for message in monitor.messages
+                where message.time > seenUntil
                     && (message.level == .success || message.level == .error)
                 {
                     terminal.writeRaw(Notification.sequence("comfytop: \(message.text)"))
                 }
             }
             seenUntil = monitor.messages.last?.time ?? seenUntil
-            let canvas = Screen.render(app: app, monitor: monitor, now: now, width: terminal.width, height: terminal.height, glyphs: glyphs)
+            let canvas = Screen.render(
+                app: app, monitor: monitor, now: now, width: terminal.width, height: terminal.height, glyphs: glyphs)
             if canvas != last || key == .resize {
                 terminal.draw(canvas, previous: key == .resize ? nil : last)
                 last = canvas
@@ -150,7 +159,9 @@ public final class MonitorApp: @unchecked Sendable {
 /// The terminal bell and desktop notifications (OSC 9 and OSC 777) that reach the user's own machine over SSH;
 /// inside tmux they are wrapped for passthrough.
 public enum Notification {
-    public static func sequence(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func sequence(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
         let clean = text.filter { $0 != "\u{07}" && $0 != "\u{1B}" && $0 != ";" }
         let osc9 = "\u{1B}]9;\(clean)\u{07}"
         let osc777 = "\u{1B}]777;notify;comfytop;\(clean)\u{07}"

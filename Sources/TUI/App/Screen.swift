@@ -9,7 +9,8 @@ public enum Screen {
         var c = Canvas(width: width, height: height)
         let jobs = AppUpdate.visibleJobs(app, m, now: now)
         let selected = app.selectedID.flatMap { m.jobs[$0] }
-        let layout = Layout(width: width, height: height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
+        let layout = Layout(
+            width: width, height: height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
         if layout.tooSmall {
             Overlays.tooSmall(&c)
             return c

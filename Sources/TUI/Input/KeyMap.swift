@@ -52,23 +52,54 @@ public struct KeyBinding: Sendable {
 /// The one key table.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(action: .quit, keys: [.char("q")], help: "quit", section: "General", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .help, keys: [.char("?"), .f1], help: "help", section: "General", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .back, keys: [.escape], help: "close, back out", section: "General", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .up, keys: [.up, .char("k")], help: "move up", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .down, keys: [.down, .char("j")], help: "move down", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .pageUp, keys: [.pageUp], help: "page up", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .pageDown, keys: [.pageDown], help: "page down", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .top, keys: [.home, .char("g")], help: "first", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .bottom, keys: [.end, .char("G")], help: "last", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .nextPane, keys: [.tab], help: "next pane", section: "Move", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .previousPane, keys: [.backTab], help: "previous pane", section: "Move", showInBar: false, mutatesServer: false),
-        KeyBinding(action: .details, keys: [.enter], help: "details of the job (error, traceback)", section: "Jobs", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .follow, keys: [.char("f")], help: "follow the running job", section: "Jobs", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .filter, keys: [.char("/")], help: "filter jobs by id, client or node", section: "Jobs", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .download, keys: [.char("d")], help: "download the job's outputs", section: "Jobs", showInBar: true, mutatesServer: false),
-        KeyBinding(action: .interrupt, keys: [.char("i")], help: "interrupt the running job", section: "Server", showInBar: true, mutatesServer: true),
-        KeyBinding(action: .cancel, keys: [.char("x"), .char("c")], help: "cancel the selected pending job", section: "Server", showInBar: true, mutatesServer: true),
+        KeyBinding(
+            action: .quit, keys: [.char("q")], help: "quit", section: "General", showInBar: true, mutatesServer: false),
+        KeyBinding(
+            action: .help, keys: [.char("?"), .f1], help: "help", section: "General", showInBar: true,
+            mutatesServer: false),
+        KeyBinding(
+            action: .back, keys: [.escape], help: "close, back out", section: "General", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .up, keys: [.up, .char("k")], help: "move up", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .down, keys: [.down, .char("j")], help: "move down", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .pageUp, keys: [.pageUp], help: "page up", section: "Move", showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .pageDown, keys: [.pageDown], help: "page down", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .top, keys: [.home, .char("g")], help: "first", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .bottom, keys: [.end, .char("G")], help: "last", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .nextPane, keys: [.tab], help: "next pane", section: "Move", showInBar: true, mutatesServer: false),
+        KeyBinding(
+            action: .previousPane, keys: [.backTab], help: "previous pane", section: "Move", showInBar: false,
+            mutatesServer: false),
+        KeyBinding(
+            action: .details, keys: [.enter], help: "details of the job (error, traceback)", section: "Jobs",
+            showInBar: true, mutatesServer: false),
+        KeyBinding(
+            action: .follow, keys: [.char("f")], help: "follow the running job", section: "Jobs", showInBar: true,
+            mutatesServer: false),
+        KeyBinding(
+            action: .filter, keys: [.char("/")], help: "filter jobs by id, client or node", section: "Jobs",
+            showInBar: true, mutatesServer: false),
+        KeyBinding(
+            action: .download, keys: [.char("d")], help: "download the job's outputs", section: "Jobs", showInBar: true,
+            mutatesServer: false),
+        KeyBinding(
+            action: .interrupt, keys: [.char("i")], help: "interrupt the running job", section: "Server",
+            showInBar: true, mutatesServer: true),
+        KeyBinding(
+            action: .cancel, keys: [.char("x"), .char("c")], help: "cancel the selected pending job", section: "Server",
+            showInBar: true, mutatesServer: true),
     ]
 
     public static func action(for key: Key) -> Action? {

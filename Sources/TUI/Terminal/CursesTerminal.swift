@@ -11,12 +11,17 @@ public final class CursesTerminal: Terminal {
     private var mouse: Bool
 
     /// Starts curses. `color` is `--color` (truecolor, 256, 16, 8, mono) or nil to detect.
-    public init(theme: Theme, color: String?, mouse: Bool) {
+    /// `headlessTerm` starts curses on /dev/null with that terminal type (for a smoke test without a tty).
+    public init(theme: Theme, color: String?, mouse: Bool, headlessTerm: String? = nil) {
         self.theme = theme
         self.requestedDepth = color
         self.mouse = mouse
         setlocale(LC_ALL, "")
-        initscr()
+        if let headlessTerm, let out = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") {
+            _ = newterm(headlessTerm, out, input)
+        } else {
+            initscr()
+        }
         cbreak()
         noecho()
         nonl()
@@ -27,14 +32,17 @@ public final class CursesTerminal: Terminal {
         setupColors()
     }
 
+    /// How many colours curses reported.
+    public private(set) var colors = 0
+
     private func setupColors() {
-        var colors = 0
         if has_colors() {
             start_color()
             use_default_colors()
             colors = Int(ct_colors())
         }
-        var detected = ColorDepth.detect(requested: requestedDepth, colors: colors, environment: ProcessInfo.processInfo.environment)
+        var detected = ColorDepth.detect(
+            requested: requestedDepth, colors: colors, environment: ProcessInfo.processInfo.environment)
         if detected == .truecolor && colors < 1 << 24 { detected = colors >= 256 ? .c256 : .c16 }
         if colors == 0 { detected = .mono }
         if detected == .c256 && colors < 256 { detected = colors >= 16 ? .c16 : .c8 }
@@ -48,6 +56,9 @@ public final class CursesTerminal: Terminal {
     public func stop() {
         endwin()
     }
+
+    /// The ncurses version string.
+    public static var version: String { String(cString: curses_version()) }
 
     public var width: Int { Int(ct_cols()) }
     public var height: Int { Int(ct_lines()) }
@@ -120,7 +131,9 @@ public final class CursesTerminal: Terminal {
             var event = MEVENT()
             guard getmouse(&event) == ct_ok() else { return nil }
             if ct_is_wheel_up(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .wheelUp) }
-            if ct_is_wheel_down(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .wheelDown) }
+            if ct_is_wheel_down(event.bstate) != 0 {
+                return .mouse(x: Int(event.x), y: Int(event.y), button: .wheelDown)
+            }
             if ct_is_click(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .left) }
             return nil
         default:

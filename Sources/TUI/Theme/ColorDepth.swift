@@ -68,20 +68,62 @@ public enum Palette {
         indices.min { distance(rgb(ofIndex: $0), c) < distance(rgb(ofIndex: $1), c) } ?? 7
     }
 
+    /// The ANSI colour of the same hue: muted theme colours keep their meaning (a soft red stays red), which a
+    /// plain nearest-RGB match loses on the 8/16-colour palettes.
+    static func ansi(_ r: Int, _ g: Int, _ b: Int, bright: Bool) -> Int {
+        let maxC = max(r, g, b), minC = min(r, g, b)
+        let lightness = (maxC + minC) / 2
+        let chroma = maxC - minC
+        if chroma < 40 {
+            if lightness < 60 { return 0 }
+            if lightness < 170 { return bright ? 8 : 7 }
+            return bright ? 15 : 7
+        }
+        var hue: Double
+        let (rf, gf, bf, c) = (Double(r), Double(g), Double(b), Double(chroma))
+        if maxC == r {
+            hue = (gf - bf) / c
+        } else if maxC == g {
+            hue = (bf - rf) / c + 2
+        } else {
+            hue = (rf - gf) / c + 4
+        }
+        hue = (hue * 60).truncatingRemainder(dividingBy: 360)
+        if hue < 0 { hue += 360 }
+        // red 1, yellow 3, green 2, cyan 6, blue 4, magenta 5
+        let base: Int
+        switch hue {
+        case ..<20, 330...: base = 1
+        case ..<70: base = 3
+        case ..<160: base = 2
+        case ..<200: base = 6
+        case ..<260: base = 4
+        default: base = 5
+        }
+        return bright && lightness > 170 ? base + 8 : base
+    }
+
     /// A theme colour at a depth: -1 for the terminal default, else a palette index or (truecolor) packed RGB.
     public static func map(_ color: ThemeColor, _ depth: ColorDepth) -> Int {
         switch (color, depth) {
         case (.terminalDefault, _), (_, .mono): return -1
         case (.rgb(let r, let g, let b), .truecolor): return Int(r) << 16 | Int(g) << 8 | Int(b)
         case (.rgb(let r, let g, let b), .c256): return nearest((Int(r), Int(g), Int(b)), among: 16..<256)
-        case (.rgb(let r, let g, let b), .c16): return nearest((Int(r), Int(g), Int(b)), among: 0..<16)
-        case (.rgb(let r, let g, let b), .c8): return nearest((Int(r), Int(g), Int(b)), among: 0..<8)
+        case (.rgb(let r, let g, let b), .c16): return ansi(Int(r), Int(g), Int(b), bright: true)
+        case (.rgb(let r, let g, let b), .c8): return ansi(Int(r), Int(g), Int(b), bright: false)
         case (.index(let n), .truecolor):
             let (r, g, b) = rgb(ofIndex: n)
             return r << 16 | g << 8 | b
         case (.index(let n), .c256): return n
-        case (.index(let n), .c16): return n < 16 ? n : nearest(rgb(ofIndex: n), among: 0..<16)
-        case (.index(let n), .c8): return n < 8 ? n : (n < 16 ? n - 8 : nearest(rgb(ofIndex: n), among: 0..<8))
+        case (.index(let n), .c16):
+            if n < 16 { return n }
+            let (r, g, b) = rgb(ofIndex: n)
+            return ansi(r, g, b, bright: true)
+        case (.index(let n), .c8):
+            if n < 8 { return n }
+            if n < 16 { return n - 8 }
+            let (r, g, b) = rgb(ofIndex: n)
+            return ansi(r, g, b, bright: false)
         }
     }
 }

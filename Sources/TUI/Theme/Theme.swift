@@ -121,7 +121,8 @@ public struct Theme: Sendable, Equatable {
                 if kind == 1 { look.attributes = attrs } else { look.mono = attrs }
             default:
                 guard let color = ThemeColor(parsing: value) else {
-                    throw ParseError(line: line, message: "\(key): \"\(value)\" is not a colour (#RRGGBB, 0-255, a name, or \"\")")
+                    throw ParseError(
+                        line: line, message: "\(key): \"\(value)\" is not a colour (#RRGGBB, 0-255, a name, or \"\")")
                 }
                 if kind == 3 { look.bg = color } else { look.fg = color }
             }

@@ -6,26 +6,31 @@ enum HeaderView {
     static func draw(_ c: inout Canvas, _ rect: Rect, _ m: MonitorState, now: Date, glyphs g: Glyphs) {
         let style = Style(.header)
         c.fill(rect, style)
-        var x = c.put(rect.x + 1, rect.y, "comfytop", Style(.header, bold: true))
-        x = c.put(x + 2, rect.y, m.serverURL, style, maxX: rect.maxX)
-        if let version = m.version { x = c.put(x + 1, rect.y, "ComfyUI \(version)", style, maxX: rect.maxX) }
-        let (lamp, text, role): (String, String, Role)
+        let (text, role): (String, Role)
         switch m.connection {
-        case .connecting: (lamp, text, role) = (g.lamp, "connecting", .connWarn)
-        case .connected: (lamp, text, role) = (g.lamp, "live", .connOK)
+        case .connecting: (text, role) = ("connecting", .connWarn)
+        case .connected: (text, role) = ("live", .connOK)
         case .reconnecting(_, let at, _):
-            let wait = max(0, Int(at.timeIntervalSince(now).rounded(.up)))
-            (lamp, text, role) = (g.lamp, "retry in \(wait)s", .connBad)
-        case .offline: (lamp, text, role) = (g.lamp, "offline", .connBad)
+            (text, role) = ("retry in \(max(0, Int(at.timeIntervalSince(now).rounded(.up))))s", .connBad)
+        case .offline: (text, role) = ("offline", .connBad)
         }
-        x = c.put(x + 2, rect.y, lamp, Style(role, bold: true), maxX: rect.maxX)
-        x = c.put(x + 1, rect.y, text, Style(.header, bold: role != .connOK), maxX: rect.maxX)
-        let running = m.runningID == nil ? 0 : 1
-        x = c.put(x + 2, rect.y, "\(running) running, \(m.pendingIDs.count) pending", style, maxX: rect.maxX)
+        var segments: [(String, Style)] = [("comfytop", Style(.header, bold: true))]
+        segments.append((g.lamp, Style(role, bold: true)))
+        segments.append((text, Style(.header, bold: role != .connOK)))
+        segments.append(("\(m.runningID == nil ? 0 : 1) running, \(m.pendingIDs.count) pending", style))
         if let device = m.devices.first, device.vramTotal > 0 {
             let used = Double(device.vramTotal - device.vramFree) / 1_073_741_824
-            let total = Double(device.vramTotal) / 1_073_741_824
-            c.put(x + 2, rect.y, String(format: "VRAM %.1f/%.1f GiB", used, total), style, maxX: rect.maxX)
+            segments.append(
+                (String(format: "VRAM %.1f/%.1f GiB", used, Double(device.vramTotal) / 1_073_741_824), style))
+        }
+        if let version = m.version { segments.append(("ComfyUI \(version)", style)) }
+        segments.append((m.serverURL, style))
+        // Most important first; whatever does not fit whole is left out (never cut mid-word).
+        var x = rect.x + 1
+        for (index, (segment, segmentStyle)) in segments.enumerated() {
+            let width = Canvas.width(of: segment)
+            guard x + width <= rect.maxX else { break }
+            x = c.put(x, rect.y, segment, segmentStyle) + (index == 1 ? 1 : 2)
         }
     }
 }
@@ -54,7 +59,9 @@ enum QueueView {
         let inner = c.box(rect, title: title, focused: app.focus == .queue, glyphs: g)
         guard inner.height > 0 else { return }
         if jobs.isEmpty {
-            c.put(inner.x, inner.y, m.queueReadAt == nil ? "reading the queue…" : "the queue is empty", Style(.dim), maxX: inner.maxX)
+            c.put(
+                inner.x, inner.y, m.queueReadAt == nil ? "reading the queue…" : "the queue is empty", Style(.dim),
+                maxX: inner.maxX)
             return
         }
         let finish = m.finishTimes(now: now)
@@ -110,7 +117,8 @@ enum OutputsView {
         for (row, file) in job.outputs.dropFirst(start).prefix(inner.height).enumerated() {
             let y = inner.y + row
             let folder = file.subfolder.isEmpty ? "" : file.subfolder + "/"
-            var x = c.put(inner.x, y, Text.fit(file.type, 6), Style(file.type == "output" ? .stateDone : .dim), maxX: inner.maxX)
+            var x = c.put(
+                inner.x, y, Text.fit(file.type, 6), Style(file.type == "output" ? .stateDone : .dim), maxX: inner.maxX)
             x = c.put(x + 1, y, folder + file.filename, Style(.main), maxX: inner.maxX)
             c.put(x + 2, y, "node \(file.nodeID)", Style(.dim), maxX: inner.maxX)
         }

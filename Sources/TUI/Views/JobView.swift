@@ -7,19 +7,25 @@ enum JobView {
         _ c: inout Canvas, _ rect: Rect, _ m: MonitorState, _ job: MonitorJob?, _ app: AppState, now: Date,
         glyphs g: Glyphs
     ) {
-        let inner = c.box(rect, title: job.map { "Job \($0.id.prefix(8))" } ?? "Job", focused: app.focus == .job, glyphs: g)
+        let inner = c.box(
+            rect, title: job.map { "Job \($0.id.prefix(8))" } ?? "Job", focused: app.focus == .job, glyphs: g)
         guard inner.height > 0, inner.width > 4 else { return }
         guard let job else {
-            c.put(inner.x, inner.y, "no job selected: the queue is empty and nothing ran yet", Style(.dim), maxX: inner.maxX)
+            c.put(
+                inner.x, inner.y, "no job selected: the queue is empty and nothing ran yet", Style(.dim),
+                maxX: inner.maxX)
             return
         }
         var y = inner.y
         let (glyph, word, role) = Symbols.job(job.state, g)
         var x = c.put(inner.x, y, "\(glyph) \(word)", Style(role, bold: true), maxX: inner.maxX)
         let (src, srcRole) = Symbols.source(job.source)
-        let who = job.source == .own ? "this monitor" : (job.clientID.map { "client \($0.prefix(12))" } ?? "no client_id")
+        let who =
+            job.source == .own ? "this monitor" : (job.clientID.map { "client \($0.prefix(12))" } ?? "no client_id")
         x = c.put(x + 2, y, "\(src): \(who)", Style(srcRole), maxX: inner.maxX)
-        if let e = job.elapsed(now: now) { x = c.put(x + 2, y, "elapsed \(MonitorFormat.duration(e))", Style(.main), maxX: inner.maxX) }
+        if let e = job.elapsed(now: now) {
+            x = c.put(x + 2, y, "elapsed \(MonitorFormat.duration(e))", Style(.main), maxX: inner.maxX)
+        }
         if job.state == .running {
             if let left = m.jobRemaining(job, now: now) {
                 c.put(x + 2, y, "ETA \(g.approx)\(MonitorFormat.duration(left))", Style(.main), maxX: inner.maxX)
@@ -44,12 +50,15 @@ enum JobView {
                 y += 1
             }
             if y < inner.maxY {
-                c.put(inner.x, y, "another client's job: ComfyUI sends its node events only to that client", Style(.dim), maxX: inner.maxX)
+                c.put(
+                    inner.x, y, "another client's job: ComfyUI sends its node events only to that client", Style(.dim),
+                    maxX: inner.maxX)
                 y += 1
             }
         }
         if let error = job.error, y < inner.maxY {
-            let text = "\(g.failed) node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
+            let text =
+                "\(g.failed) node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
             c.put(inner.x, y, text, Style(.stateFailed, bold: true), maxX: inner.maxX)
             y += 1
         }
@@ -60,12 +69,15 @@ enum JobView {
         for node in job.nodes.dropFirst(start).prefix(rows) {
             let (glyph, word, role) = Symbols.node(node.state, g)
             var x = c.put(inner.x, y, glyph, Style(role, bold: node.state == .running), maxX: inner.maxX)
-            x = c.put(x + 1, y, Text.fit("\(node.title) \(node.id)", nameWidth, ascii: g.ascii), Style(node.id == job.currentNode ? .title : .main), maxX: inner.maxX)
+            x = c.put(
+                x + 1, y, Text.fit("\(node.title) \(node.id)", nameWidth, ascii: g.ascii),
+                Style(node.id == job.currentNode ? .title : .main), maxX: inner.maxX)
             let info = detail(node, m, now: now, glyphs: g, word: word)
             let infoWidth = Canvas.width(of: info)
             let barWidth = inner.maxX - x - 2 - infoWidth
             if barWidth >= 4 {
-                let fraction: Double? = node.state == .done || node.state == .cached ? 1 : node.state == .pending ? 0 : node.fraction
+                let fraction: Double? =
+                    node.state == .done || node.state == .cached ? 1 : node.state == .pending ? 0 : node.fraction
                 c.bar(x + 1, y, width: barWidth, fraction: node.state == .unknown ? nil : fraction, glyphs: g)
                 x += barWidth + 1
             }
@@ -76,7 +88,9 @@ enum JobView {
 
     /// The rows around the current node, so the running node stays in view.
     static func currentWindow(_ job: MonitorJob, rows: Int) -> Int {
-        guard let current = job.currentNode, let index = job.nodes.firstIndex(where: { $0.id == current }) else { return 0 }
+        guard let current = job.currentNode, let index = job.nodes.firstIndex(where: { $0.id == current }) else {
+            return 0
+        }
         return max(0, min(index - rows / 2, job.nodes.count - rows))
     }
 
@@ -89,7 +103,9 @@ enum JobView {
             if let left = m.nodeRemaining(node, now: now) { s += " \(g.approx)\(MonitorFormat.duration(left))" }
             return s
         case .done:
-            if let start = node.startedAt, let end = node.endedAt { return "done \(MonitorFormat.duration(end.timeIntervalSince(start)))" }
+            if let start = node.startedAt, let end = node.endedAt {
+                return "done \(MonitorFormat.duration(end.timeIntervalSince(start)))"
+            }
             return "done"
         default: return word
         }

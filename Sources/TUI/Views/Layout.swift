@@ -26,14 +26,18 @@ public struct Layout: Sendable, Equatable {
             let rightWidth = width - queueWidth
             let outHeight = height >= 20 ? min(max(3, outputRows + 2), max(3, middle / 3)) : 0
             job = Rect(x: queueWidth, y: top, width: rightWidth, height: middle - outHeight)
-            outputs = outHeight > 0 ? Rect(x: queueWidth, y: top + middle - outHeight, width: rightWidth, height: outHeight) : nil
+            outputs =
+                outHeight > 0
+                ? Rect(x: queueWidth, y: top + middle - outHeight, width: rightWidth, height: outHeight) : nil
         } else {
             let queueHeight = min(max(3, queueRows + 2), max(3, middle / 3))
             queue = Rect(x: 0, y: top, width: width, height: queueHeight)
             let rest = middle - queueHeight
             let outHeight = height >= 24 ? min(max(3, outputRows + 2), max(3, rest / 3)) : 0
             job = Rect(x: 0, y: top + queueHeight, width: width, height: rest - outHeight)
-            outputs = outHeight > 0 ? Rect(x: 0, y: top + queueHeight + rest - outHeight, width: width, height: outHeight) : nil
+            outputs =
+                outHeight > 0
+                ? Rect(x: 0, y: top + queueHeight + rest - outHeight, width: width, height: outHeight) : nil
         }
     }
 }
@@ -60,7 +64,9 @@ extension Canvas {
     public mutating func bar(_ x: Int, _ y: Int, width: Int, fraction: Double?, glyphs: Glyphs) {
         let (filled, rest) = glyphs.bar(fraction, width: width)
         let role: Role =
-            fraction == nil ? .progressTrack : (fraction ?? 0) < 0.34 ? .progressStart : (fraction ?? 0) < 0.99 ? .progressMid : .progressEnd
+            fraction == nil
+            ? .progressTrack
+            : (fraction ?? 0) < 0.34 ? .progressStart : (fraction ?? 0) < 0.99 ? .progressMid : .progressEnd
         let end = put(x, y, filled, Style(role))
         put(end, y, rest, Style(.progressTrack))
     }

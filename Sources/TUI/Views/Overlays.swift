@@ -93,7 +93,9 @@ enum Overlays {
             }
         }
         for file in job.outputs {
-            lines.append(("output     \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)", .main))
+            lines.append(
+                ("output     \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)", .main)
+            )
         }
         let rect = centered(&c, width: c.width - 4, height: c.height - 4)
         c.fill(rect)
@@ -113,11 +115,13 @@ enum Overlays {
 
     static func tooSmall(_ c: inout Canvas) {
         let lines = [
-            "terminal too small: \(c.width)×\(c.height)", "need ≥ \(Layout.minWidth)×\(Layout.minHeight)", "q quits",
+            "terminal too small:", "\(c.width)×\(c.height), need ≥ \(Layout.minWidth)×\(Layout.minHeight)", "q quits",
         ]
         for (i, line) in lines.enumerated() where i < c.height {
             let y = max(0, (c.height - lines.count) / 2) + i
-            c.put(max(0, (c.width - Canvas.width(of: line)) / 2), y, line, Style(i == 0 ? .msgError : .main, bold: i == 0))
+            c.put(
+                max(0, (c.width - Canvas.width(of: line)) / 2), y, line, Style(i == 0 ? .msgError : .main, bold: i == 0)
+            )
         }
     }
 }
