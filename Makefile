@@ -1,5 +1,5 @@
 # comfytop: two commands do all set-up on a fresh Debian machine.
-#   make demo   install what is missing, build, start the embedded mock server (and, later, the monitor)
+#   make demo   install what is missing, build, start the monitor on the embedded mock with a demo workload
 #   make test   install what is missing, build, run the whole test suite
 
 SWIFT ?= swift
@@ -27,6 +27,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	python3 Tests/python/real_client_smoke.py $(BIN)
 	python3 Tests/python/cli_e2e.py $(BIN)
+	bash Tests/e2e/monitor_tmux.sh $(BIN)
 
 clean:
 	rm -rf .build

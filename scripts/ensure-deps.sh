@@ -37,6 +37,13 @@ if ! { [ -f /usr/include/ncurses.h ] || [ -f /usr/include/ncursesw/ncurses.h ]; 
 fi
 
 if [ "$need_python" = 1 ]; then
+    missing=()
+    command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]} for the end-to-end tests…"
+        apt_install "${missing[@]}"
+    fi
     if ! python3 -c 'import requests, websocket' >/dev/null 2>&1; then
         say "installing the Python test client's packages (requests, websocket-client)…"
         python3 -m pip install --quiet requests websocket-client >/dev/null 2>&1 \
