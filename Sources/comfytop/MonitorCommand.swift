@@ -29,6 +29,9 @@ struct ScreenFlags: ParsableArguments {
     @Option(name: .customLong("download-dir"), help: "Where the d key saves outputs (default: the current folder).")
     var downloadDir = "."
 
+    @Option(help: "Append the message line's events (jobs done, failed, connection lost) to this file.")
+    var log: String?
+
     func validate() throws {
         if let color, ColorDepth(rawValue: color) == nil {
             throw ValidationError("--color must be truecolor, 256, 16, 8 or mono, not \(color).")
@@ -43,6 +46,7 @@ struct ScreenFlags: ParsableArguments {
         options.mouse = !noMouse
         options.color = color
         options.notify = notify
+        options.logFile = log.map { ($0 as NSString).expandingTildeInPath }
         do {
             options.theme = try Theme.load(
                 theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)

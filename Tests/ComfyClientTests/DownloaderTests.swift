@@ -29,6 +29,7 @@ struct DownloaderTests {
         #expect(first.saved.map { ($0.path as NSString).lastPathComponent } == ["pic_00001_.png"])
         #expect(second.saved.map { ($0.path as NSString).lastPathComponent } == ["pic_00001__v2.png"])
         let onServer = try Data(contentsOf: mock.dataDir.appendingPathComponent("output/sub/pic_00001_.png"))
+        #expect(try await api.fileSize(item.outputs[0]) == onServer.count)
         #expect(try Data(contentsOf: URL(fileURLWithPath: first.saved[0].path)) == onServer)
         let sidecar = try JSONValue.parse([UInt8](Data(contentsOf: dir.appendingPathComponent("sub/pic_00001_.json"))))
         #expect(sidecar["prompt_id"]?.stringValue == id)

@@ -43,6 +43,9 @@ struct MockBehaviourTests {
             #expect(view.contentType == "image/png")
             #expect(view.body == bytes)
             #expect(view.headers.contains { $0.0.lowercased() == "content-disposition" && $0.1.contains(name) })
+            let head = try await mock.request("HEAD", "/view?filename=\(name)&subfolder=sub&type=output")
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.headers.contains { $0.0.lowercased() == "content-length" && $0.1 == String(bytes.count) })
         }
         #expect(names == ["pic_00001_.png", "pic_00002_.png"])
     }

@@ -67,6 +67,8 @@ public struct MonitorJob: Sendable, Equatable {
     public var startedAt: Date?
     public var endedAt: Date?
     public var outputs: [OutputFile] = []
+    /// Sizes in bytes by `OutputFile.key`, where the server told them.
+    public var outputSizes: [String: Int] = [:]
     public var error: ExecutionErrorInfo?
     /// A signature of the graph (classes and inputs), to find earlier runs of the same workflow.
     public var workflowSignature: String

@@ -11,6 +11,8 @@ public enum MonitorInput: Sendable {
     /// Recent history, to learn how long workflows take.
     case recentHistory([HistoryItem])
     case systemStats(SystemStats)
+    /// Sizes of a job's output files (from `HEAD /view`), by `OutputFile.key`.
+    case outputSizes(promptID: String, [String: Int])
     case tick
 }
 
@@ -19,6 +21,7 @@ public enum MonitorEffect: Sendable, Equatable {
     case refreshQueue
     case lookupHistory(String)
     case subscribeLogs
+    case fetchSizes(String, [OutputFile])
 }
 
 extension MonitorState {
@@ -36,6 +39,12 @@ extension MonitorState {
         case .queue(let snapshot): return apply(snapshot, now: now)
         case .history(let id, let item):
             finish(id, with: item, now: now)
+            if let job = jobs[id], !job.outputs.isEmpty, job.outputSizes.isEmpty {
+                return [.fetchSizes(id, job.outputs)]
+            }
+            return []
+        case .outputSizes(let id, let sizes):
+            jobs[id]?.outputSizes.merge(sizes) { _, new in new }
             return []
         case .recentHistory(let items):
             for item in items { learn(from: item) }

@@ -74,6 +74,14 @@ public actor MonitorSession {
             guard !lookups.contains(id) else { return }
             lookups.insert(id)
             Task { await lookup(id) }
+        case .fetchSizes(let id, let files):
+            Task {
+                var sizes: [String: Int] = [:]
+                for file in files.prefix(50) {
+                    if let size = try? await api.fileSize(file) { sizes[file.key] = size }
+                }
+                if !sizes.isEmpty { input(.outputSizes(promptID: id, sizes)) }
+            }
         case .subscribeLogs:
             let id = stream.clientID
             Task { try? await api.subscribeLogs(clientID: id, enabled: true) }

@@ -31,6 +31,9 @@ public struct OutputFile: Sendable, Equatable, Hashable {
         }
     }
 
+    /// Identifies the file on the server.
+    public var key: String { "\(type)/\(subfolder)/\(filename)" }
+
     public var json: JSONValue {
         .obj(
             ("filename", .string(filename)), ("subfolder", .string(subfolder)), ("type", .string(type)),

@@ -87,6 +87,14 @@ extension ComfyAPI {
         return reply.body
     }
 
+    /// A file's size from `HEAD /view` (nil when the server does not say).
+    public func fileSize(_ file: OutputFile) async throws(ComfyError) -> Int? {
+        let reply = try await send(
+            .HEAD, "/view", query: [("filename", file.filename), ("subfolder", file.subfolder), ("type", file.type)])
+        guard reply.status == 200 else { return nil }
+        return reply.contentLength
+    }
+
     /// `POST /upload/image` (multipart); returns the name the server stored it under.
     public func uploadImage(
         name: String, bytes: [UInt8], type: String = "input", subfolder: String = "", overwrite: Bool = false

@@ -51,6 +51,7 @@ public final class ComfyAPI: Sendable {
         public var status: Int
         public var contentType: String?
         public var body: [UInt8]
+        public var contentLength: Int? = nil
         public var json: JSONValue? { try? JSONValue.parse(body) }
     }
 
@@ -73,7 +74,8 @@ public final class ComfyAPI: Sendable {
             let buffer = try await response.body.collect(upTo: 1 << 30)
             let reply = Reply(
                 status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
-                body: Array(buffer.readableBytesView))
+                body: Array(buffer.readableBytesView),
+                contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })
             if reply.status == 401 || reply.status == 403 {
                 throw ComfyError.unauthorized(
                     url: endpoint.displayURL, status: reply.status, authSummary: endpoint.auth.summary)

@@ -57,6 +57,12 @@ enum MockRoutes {
                 let q = query(request)
                 return await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"])
             })
+        // aiohttp answers HEAD on every GET route; clients use it for file sizes.
+        router.head("\(p)/view") { request, _ in
+            let q = query(request)
+            return response(await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"]))
+                .createHeadResponse()
+        }
         router.post(
             "\(p)/upload/image",
             use: guarded { request in

@@ -139,6 +139,20 @@ public final class MonitorApp: @unchecked Sendable {
         }
     }
 
+    /// Appends a line to the `--log` file (nothing goes to stdout while curses owns the screen).
+    static func append(_ line: String, to path: String) {
+        guard
+            let handle = FileHandle(forWritingAtPath: path)
+                ?? {
+                    FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+        try? handle.close()
+    }
+
     private func perform(_ effect: AppEffect) {
         let session = self.session
         let directory = options.downloadDirectory

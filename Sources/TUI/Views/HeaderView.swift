@@ -104,6 +104,12 @@ enum QueueView {
 
 /// The outputs of the selected job.
 enum OutputsView {
+    static func sizeText(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        if n < 1 << 20 { return String(format: "%.1f KiB", Double(n) / 1024) }
+        return String(format: "%.1f MiB", Double(n) / 1_048_576)
+    }
+
     static func draw(_ c: inout Canvas, _ rect: Rect, _ job: MonitorJob?, _ app: AppState, glyphs g: Glyphs) {
         let inner = c.box(rect, title: "Outputs", focused: app.focus == .outputs, glyphs: g)
         guard inner.height > 0 else { return }
@@ -119,7 +125,12 @@ enum OutputsView {
             let folder = file.subfolder.isEmpty ? "" : file.subfolder + "/"
             var x = c.put(
                 inner.x, y, Text.fit(file.type, 6), Style(file.type == "output" ? .stateDone : .dim), maxX: inner.maxX)
-            x = c.put(x + 1, y, folder + file.filename, Style(.main), maxX: inner.maxX)
+            let size = job.outputSizes[file.key].map(sizeText) ?? "-"
+            let sizeWidth = 9
+            x = c.put(
+                x + 1, y, Text.fit(folder + file.filename, max(1, inner.maxX - x - 2 - sizeWidth - 9), ascii: g.ascii),
+                Style(.main), maxX: inner.maxX)
+            x = c.put(x + 1, y, Text.right(size, sizeWidth), Style(.main), maxX: inner.maxX)
             c.put(x + 2, y, "node \(file.nodeID)", Style(.dim), maxX: inner.maxX)
         }
     }
