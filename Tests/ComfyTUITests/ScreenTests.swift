@@ -70,6 +70,10 @@ enum Scene {
     }
 }
 
+extension Canvas {
+    struct StyledText { var rows: [String] }
+}
+
 @Suite("Screens")
 struct ScreenTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
@@ -106,6 +110,45 @@ struct ScreenTests {
         try compare(c, "monitor-80x24-ascii.txt")
         #expect(c.lines.allSatisfy { $0.unicodeScalars.allSatisfy { $0.isASCII } })
         #expect(c.lines.joined().contains("9/20"))
+    }
+
+    /// Each row as runs of `{fg/bg/attributes}text`, with the looks a depth resolves to.
+    func styled(_ c: Canvas, _ depth: ColorDepth) -> Canvas.StyledText {
+        let looks = Theme.default.resolve(depth)
+        var rows: [String] = []
+        for y in 0..<c.height {
+            var row = ""
+            var current: String?
+            for x in 0..<c.width {
+                let cell = c[x, y]
+                let look = looks[cell.style.role] ?? ResolvedLook(fg: -1, bg: -1, attributes: [])
+                var attrs = look.attributes
+                if cell.style.bold { attrs.insert(.bold) }
+                if cell.style.reverse { attrs.insert(.reverse) }
+                let tag = "{\(look.fg)/\(look.bg)/\(attrs.rawValue)}"
+                if tag != current {
+                    row += tag
+                    current = tag
+                }
+                row += cell.text
+            }
+            rows.append(row)
+        }
+        return Canvas.StyledText(rows: rows)
+    }
+
+    @Test("80×24 styled at 256 colours, 8 colours and mono", arguments: [ColorDepth.c256, .c8, .mono])
+    func styledDepths(depth: ColorDepth) throws {
+        let text = styled(Scene.render(80, 24), depth).rows.joined(separator: "\n") + "\n"
+        let url = Self.golden.appendingPathComponent("monitor-80x24-\(depth.rawValue).styled.txt")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil
+            || !FileManager.default.fileExists(atPath: url.path)
+        {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(text == (try String(contentsOf: url, encoding: .utf8)), "styled golden at \(depth) differs")
+        if depth == .mono { #expect(!text.contains("{1/") && !text.contains("{2/")) }
     }
 
     @Test("20×6: the too-small screen, which says what is needed")

@@ -97,10 +97,22 @@ public final class MonitorApp: @unchecked Sendable {
         var last: Canvas?
         var seenUntil = states.get().0.messages.last?.time ?? .distantPast
         var frames = 0
+        var lastVersion = -1
+        var lastSecond = -1
+        var lastSize = (0, 0)
         while !app.quit && !stopFlag.get().0 {
             let key = terminal.readKey(timeoutMS: 33)
-            let (monitor, _) = states.get()
+            let (monitor, version) = states.get()
             let now = Date()
+            // Nothing new (no key, no new state, same second, same size): nothing to render.
+            let second = Int(now.timeIntervalSince1970)
+            let size = (terminal.width, terminal.height)
+            if key == nil, version == lastVersion, second == lastSecond, size == lastSize, last != nil {
+                frames += 1
+                if let maxFrames, frames >= maxFrames { break }
+                continue
+            }
+            (lastVersion, lastSecond, lastSize) = (version, second, size)
             if let key, key != .resize {
                 if case .mouse(let x, let y, .left) = key {
                     let jobs = AppUpdate.visibleJobs(app, monitor, now: now)
