@@ -36,6 +36,16 @@ if ! { [ -f /usr/include/ncurses.h ] || [ -f /usr/include/ncursesw/ncurses.h ]; 
     fi
 fi
 
+if [ ! -f /usr/include/sqlite3.h ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        say "installing libsqlite3-dev (the local history store)…"
+        apt_install libsqlite3-dev
+    else
+        say "SQLite development files are missing; install your distribution's sqlite3 dev package."
+        exit 1
+    fi
+fi
+
 if [ "$need_python" = 1 ]; then
     missing=()
     command -v tmux >/dev/null 2>&1 || missing+=(tmux)

@@ -69,16 +69,24 @@ enum Exit {
 func withAPI(
     _ flags: ServerFlags, json: Bool, timeout: Double = 30, _ body: (ComfyAPI) async throws -> Int32
 ) async throws {
-    let code: Int32
-    do {
+    try await mapErrors(json: json) {
         let api = try ComfyAPI(endpoint: try flags.endpoint(), requestTimeout: timeout)
         do {
-            code = try await body(api)
+            let code = try await body(api)
+            await api.shutdown()
+            return code
         } catch {
             await api.shutdown()
             throw error
         }
-        await api.shutdown()
+    }
+}
+
+/// Turns errors into a message and comfytop's exit codes.
+func mapErrors(json: Bool, _ body: () async throws -> Int32) async throws {
+    let code: Int32
+    do {
+        code = try await body()
     } catch let error as ComfyError {
         report(error.description, json: json)
         code = error.isUnreachable ? Exit.unreachable : (isUsage(error) ? Exit.usage : Exit.failed)

@@ -5,44 +5,188 @@ import Foundation
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "List finished jobs, newest first.")
+        commandName: "history",
+        abstract: "Finished jobs, from the server and the local store (which keeps them across restarts).",
+        subcommands: [HistoryListCommand.self, HistoryImportCommand.self],
+        defaultSubcommand: HistoryListCommand.self)
+}
+
+/// Where the local history store lives.
+struct StoreFlags: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Folder of the local history store (default: $XDG_DATA_HOME/comfytop).")
+    var dataDir: String?
+
+    func open() throws -> LocalHistory {
+        try LocalHistory(path: LocalHistory.defaultPath(dataDir: dataDir.map { ($0 as NSString).expandingTildeInPath }))
+    }
+}
+
+struct HistoryListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List finished jobs, newest first; search and filter them.",
+        discussion: """
+            Reads the server's recent history into the local store, then answers from the store, so runs the server \
+            forgot (restarts, its 10,000 cap) are still found. --local reads only the store (works offline).
+            Dates: 2026-11-20, 2026-11-20T14:00, today, yesterday, 3h, 2d, 1w (ago).
+            Examples: comfytop history --search "red fox" --status failed --since yesterday
+            """)
 
     @OptionGroup var server: ServerFlags
+    @OptionGroup var store: StoreFlags
     @Option(help: "How many (default 20).") var limit = 20
     @Option(help: "Skip this many of the newest.") var offset = 0
+    @Option(help: "Words to find in prompts, node classes, checkpoint, LoRA names, seeds or the id.") var search: String?
+    @Option(help: "Only these outcomes: success, failed, interrupted (comma-separated).") var status: String?
+    @Option(help: "Finished at or after this time.") var since: String?
+    @Option(help: "Finished before this time.") var until: String?
+    @Option(help: "Order: newest, oldest, longest, shortest.") var sort = "newest"
+    @Flag(help: "Only the local store; do not contact the server.") var local = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1.") }
         if offset < 0 { throw ValidationError("--offset must not be negative.") }
+        if HistoryQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be newest, oldest, longest or shortest.") }
+        for s in (status ?? "").split(separator: ",") where !["success", "failed", "interrupted"].contains(String(s)) {
+            throw ValidationError("--status takes success, failed, interrupted; not \(s).")
+        }
+        for value in [since, until].compactMap({ $0 }) where DateArgument.parse(value) == nil {
+            throw ValidationError("cannot read the date \"\(value)\": use 2026-11-20, 2026-11-20T14:00, today, yesterday, 3h, 2d or 1w.")
+        }
+    }
+
+    /// Reads the server's recent history into the store; when the server is away, says so (the store answers).
+    private func refresh(_ storeHandle: LocalHistory, _ endpoint: Endpoint) async throws -> String? {
+        let api = try ComfyAPI(endpoint: endpoint, requestTimeout: 15)
+        let outcome: Result<[HistoryItem], ComfyError>
+        do {
+            outcome = .success(try await api.history(maxItems: max(limit + offset, 100)))
+        } catch {
+            outcome = .failure(error)
+        }
+        await api.shutdown()
+        switch outcome {
+        case .success(let items):
+            try HistoryImporter(api: api, store: storeHandle).record(items)
+            return nil
+        case .failure(let error):
+            guard error.isUnreachable else { throw error }
+            let (count, newest) = try storeHandle.summary(server: endpoint.displayURL)
+            return "\(error.description)\nshowing the local store: \(count) runs, newest \(Format.time(newest))"
+        }
     }
 
     func run() async throws {
-        try await withAPI(server, json: json) { api in
-            // The server pages from the oldest; ask for the newest limit+offset and drop the newest offset.
-            let items = Array(
-                try await api.history(maxItems: limit + offset).reversed().dropFirst(offset).prefix(limit))
-            if json {
-                printJSON(.array(items.map(\.summaryJSON)))
-                return 0
-            }
-            if items.isEmpty {
-                printLine("no history")
-                return 0
-            }
+        try await mapErrors(json: json) { try await list() }
+    }
+
+    func list() async throws -> Int32 {
+        let storeHandle = try store.open()
+        let endpoint = try server.endpoint()
+        let note = local ? nil : try await refresh(storeHandle, endpoint)
+        var query = HistoryQuery(server: endpoint.displayURL, text: search ?? "")
+        query.limit = limit
+        query.offset = offset
+        query.sort = HistoryQuery.Sort(rawValue: sort) ?? .newest
+        query.statuses = Set((status ?? "").split(separator: ",").map(String.init))
+        query.since = since.flatMap { DateArgument.parse($0) }
+        query.until = until.flatMap { DateArgument.parse($0) }
+        let (rows, total) = try storeHandle.search(query)
+        if let note { Output.error("comfytop: \(note)\n") }
+        if json {
+            printJSON(
+                .obj(
+                    ("total", .int(total)), ("source", .string(note == nil && !local ? "server+store" : "store")),
+                    ("runs", .array(rows.map(\.json)))))
+            return 0
+        }
+        if rows.isEmpty {
+            printLine(search == nil ? "no history" : "no runs match")
+            return 0
+        }
+        printLine("\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) PROMPT")
+        for row in rows {
             printLine(
-                "\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) OUTPUTS"
-            )
-            for item in items {
-                let seconds = item.startedAt.flatMap { s in item.endedAt.map { Double($0 - s) / 1000 } }
-                printLine(
-                    "\(Format.pad(item.outcome.rawValue, 12)) \(Format.pad(Format.time(item.endedAt), 19)) "
-                        + "\(Format.pad(seconds.map(Format.duration) ?? "-", 7)) \(Format.pad(item.promptID, 36)) \(item.outputs.count)"
-                )
+                "\(Format.pad(row.status, 12)) \(Format.pad(Format.time(row.endedAt), 19)) "
+                    + "\(Format.pad(row.duration.map(Format.duration) ?? "-", 7)) \(Format.pad(row.promptID, 36)) \(row.positive.prefix(60))")
+        }
+        if total > rows.count + offset { printLine("(\(total) in all; --offset \(offset + rows.count) for more)") }
+        return 0
+    }
+}
+
+struct HistoryImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Pull the server's whole history into the local store.")
+
+    @OptionGroup var server: ServerFlags
+    @OptionGroup var store: StoreFlags
+    @Option(name: .customLong("page-size"), help: "Entries per request.") var pageSize = 500
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await withAPI(server, json: json) { api in
+            let storeHandle = try store.open()
+            var importer = HistoryImporter(api: api, store: storeHandle)
+            importer.pageSize = max(1, pageSize)
+            let tty = isatty(STDERR_FILENO) == 1
+            let started = Date()
+            let count = try await importer.importAll { done, total in
+                guard tty else { return }
+                var line = "\rimporting \(done)"
+                if let total, total > 0 {
+                    let f = min(1, Double(done) / Double(total))
+                    let filled = Int(f * 30)
+                    line += "/\(total) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "]"
+                }
+                Output.error(line)
+            }
+            if tty { Output.error("\n") }
+            let seconds = Date().timeIntervalSince(started)
+            if json {
+                printJSON(.obj(("imported", .int(count)), ("store", .string(storeHandle.path)), ("seconds", .double(seconds))))
+            } else {
+                printLine("imported \(count) runs from \(api.endpoint.displayURL) into \(storeHandle.path) in \(Format.duration(seconds))")
             }
             return 0
         }
     }
+}
+
+/// Dates on the command line.
+enum DateArgument {
+    static func parse(_ text: String, now: Date = Date()) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let calendar = Calendar.current
+        if t == "today" { return calendar.startOfDay(for: now) }
+        if t == "yesterday" { return calendar.date(byAdding: .day, value: -1, to: calendar.startOfDay(for: now)) }
+        if let unit = t.last, let n = Double(t.dropLast()), "hdwm".contains(unit) {
+            let seconds: Double = ["h": 3600, "d": 86_400, "w": 604_800, "m": 60][unit] ?? 0
+            return now.addingTimeInterval(-n * seconds)
+        }
+        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
+        return ISO8601DateFormatter().date(from: text)
+    }
+}
+
+extension HistoryRow {
+    var json: JSONValue {
+        .obj(
+            ("prompt_id", .string(promptID)), ("status", .string(status)), ("source", .string(source)),
+            ("started_ms", started(startedAt)), ("ended_ms", started(endedAt)),
+            ("seconds", duration.map { .double($0) } ?? .null), ("positive", .string(positive)),
+            ("checkpoint", .string(checkpoint)), ("width", width.map { .int($0) } ?? .null),
+            ("height", height.map { .int($0) } ?? .null), ("outputs", .int(outputCount)),
+            ("error", .optional(errorMessage)))
+    }
+
+    private func started(_ v: Int?) -> JSONValue { v.map { .int($0) } ?? .null }
 }
 
 struct ShowCommand: AsyncParsableCommand {

@@ -171,7 +171,9 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         let api = try ComfyAPI(endpoint: try Endpoint(url: url))
-        let session = MonitorSession(api: api)
+        // The demo's runs are kept beside the mock's files, not in the user's own store.
+        let store = try? LocalHistory(path: LocalHistory.defaultPath(dataDir: options.dataDirectory.path))
+        let session = MonitorSession(api: api, store: store)
         if !noWorkload { await server.engine.startDemoWorkload(ownClientID: await session.clientID) }
         try await screen.run(session: session)
         await api.shutdown()

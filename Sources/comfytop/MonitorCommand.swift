@@ -75,12 +75,13 @@ struct MonitorCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerFlags
     @OptionGroup var screen: ScreenFlags
+    @OptionGroup var store: StoreFlags
 
     func run() async throws {
         try await withAPI(server, json: false) { api in
             // Say clearly, before taking the screen, when the server is not there.
             _ = try await api.queueRemaining()
-            try await screen.run(session: MonitorSession(api: api))
+            try await screen.run(session: MonitorSession(api: api, store: try? store.open()))
             return 0
         }
     }

@@ -76,6 +76,16 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
+    /// Keeps the run in the local history store, with the node timings seen live (best effort).
+    private func record(_ item: HistoryItem, _ tracker: JobTracker, server: String) {
+        var timings: [String: Double] = [:]
+        for node in tracker.nodes {
+            if let s = node.startedAt, let e = node.endedAt { timings[node.id] = e.timeIntervalSince(s) }
+        }
+        let store = try? LocalHistory(path: LocalHistory.defaultPath())
+        try? store?.upsert([RunRecord(server: server, item: item, source: JobSource.own.rawValue, nodeSeconds: timings)])
+    }
+
     private func printWarnings(_ accepted: PromptAccepted) {
         for warning in accepted.warnings {
             Output.error("comfytop: warning: output dropped: \(warning.rendered)\n")
@@ -120,6 +130,7 @@ struct SubmitCommand: AsyncParsableCommand {
             }
         }
         view.finish(tracker)
+        record(item, tracker, server: api.endpoint.displayURL)
         var saved: [Downloader.Saved] = []
         var refused: [ComfyError] = []
         if !noDownload, item.outcome == .success {

@@ -13,8 +13,12 @@ public actor MonitorSession {
     private var queueReadAgain = false
     private var lookups: Set<String> = []
 
-    public init(api: ComfyAPI, clientID: String = EventStream.newClientID()) {
+    /// Where finished runs are recorded (nil: not recorded).
+    public nonisolated let store: LocalHistory?
+
+    public init(api: ComfyAPI, clientID: String = EventStream.newClientID(), store: LocalHistory? = nil) {
         self.api = api
+        self.store = store
         stream = EventStream(endpoint: api.endpoint, clientID: clientID)
         state = MonitorState(serverURL: api.endpoint.displayURL, ownClientID: clientID)
     }
@@ -53,6 +57,7 @@ public actor MonitorSession {
 
     /// Applies an input and runs the effects it asks for.
     public func input(_ input: MonitorInput) {
+        if case .history(let id, let item?) = input { record(id, item) }
         let (next, effects) = state.reduce(input, now: Date())
         let changed = next != state
         state = next
@@ -65,6 +70,25 @@ public actor MonitorSession {
             onState(state)
         }
         for effect in effects { run(effect) }
+    }
+
+    /// Records a finished run with the node timings this monitor saw.
+    private func record(_ id: String, _ item: HistoryItem) {
+        guard let store else { return }
+        let job = state.jobs[id]
+        var timings: [String: Double] = [:]
+        for node in job?.nodes ?? [] {
+            if let start = node.startedAt, let end = node.endedAt { timings[node.id] = end.timeIntervalSince(start) }
+        }
+        let source = job?.source.rawValue ?? HistoryImporter.source(item, ownClientIDs: [stream.clientID])
+        try? store.upsert([RunRecord(server: api.endpoint.displayURL, item: item, source: source, nodeSeconds: timings)])
+    }
+
+    /// Records recent server history too, so the store fills up from the monitor alone.
+    private func recordRecent(_ items: [HistoryItem]) {
+        guard let store else { return }
+        let own: Set<String> = [stream.clientID]
+        try? store.upsert(items.map { RunRecord(server: api.endpoint.displayURL, item: $0, source: HistoryImporter.source($0, ownClientIDs: own)) })
     }
 
     private func run(_ effect: MonitorEffect) {
@@ -107,7 +131,10 @@ public actor MonitorSession {
     }
 
     func seedHistory() async {
-        if let items = try? await api.history(maxItems: 50) { input(.recentHistory(items)) }
+        if let items = try? await api.history(maxItems: 200) {
+            recordRecent(items)
+            input(.recentHistory(items))
+        }
     }
 
     func lookup(_ id: String) async {
@@ -147,9 +174,43 @@ public actor MonitorSession {
         }
     }
 
+    /// Queues a run from the store again (with new seeds: ComfyUI would serve an identical prompt from its cache).
+    public func requeue(_ id: String, newSeed: Bool) async -> String {
+        guard let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) else {
+            return "requeue failed: \(id.prefix(8)) is not in the local store"
+        }
+        let prompt = newSeed ? Workflow.randomizeSeeds(found.prompt) : found.prompt
+        do {
+            let accepted = try await api.submit(prompt: prompt, clientID: stream.clientID)
+            await refreshQueue()
+            return "queued \(accepted.promptID.prefix(8)) (again \(id.prefix(8))\(newSeed ? ", new seeds" : ""))"
+        } catch {
+            return "requeue failed: \(error.description)"
+        }
+    }
+
+    /// Deletes a run from the server's history (the local store keeps it).
+    public func deleteFromHistory(_ id: String) async -> String {
+        do {
+            try await api.deleteHistory([id])
+            return "deleted \(id.prefix(8)) from the server's history (the local store keeps it)"
+        } catch {
+            return "delete failed: \(error.description)"
+        }
+    }
+
     public func download(_ id: String, to directory: URL) async -> String {
         do {
             guard let item = try await api.history(promptID: id) else {
+                // The server may have forgotten the run: the local store still knows its files.
+                if let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) {
+                    var saved = 0
+                    for file in found.outputs where file.type != "temp" {
+                        _ = try await Downloader(api: api, directory: directory).download(file, job: nil)
+                        saved += 1
+                    }
+                    return saved == 0 ? "\(id.prefix(8)) has no output files" : "saved \(saved) file(s) to \(directory.path)"
+                }
                 return "no finished job \(id.prefix(8)) in history"
             }
             let (saved, refused) = try await Downloader(api: api, directory: directory).download(item)

@@ -4,6 +4,7 @@ import Foundation
 /// The screen's own state (selection, panes, overlays), apart from what the server is doing.
 public struct AppState: Sendable, Equatable {
     public enum Pane: String, Sendable, CaseIterable { case queue, job, outputs }
+    public enum ScreenKind: String, Sendable { case monitor, history }
 
     public enum Overlay: Sendable, Equatable {
         case none, help
@@ -12,6 +13,9 @@ public struct AppState: Sendable, Equatable {
         case confirm(action: Action, promptID: String, question: String)
     }
 
+    public var screen: ScreenKind = .monitor
+    /// The history browser (nil when no local store could be opened).
+    public var history: HistoryBrowserState?
     public var focus: Pane = .queue
     public var selectedID: String?
     /// Keep the selection on the running job.
@@ -33,6 +37,13 @@ public enum AppEffect: Sendable, Equatable {
     case interrupt(String)
     case cancel(String)
     case download(String)
+    case refreshHistory
+    case openRecord(String)
+    case downloadRecord(String)
+    case copy(String)
+    case copyOutputPath(String)
+    case requeue(String, newSeed: Bool)
+    case deleteHistory(String)
 }
 
 /// The pure key handler.
@@ -76,10 +87,20 @@ public enum AppUpdate {
         if case .confirm(let action, let id, _) = app.overlay {
             app.overlay = .none
             if key == .char("y") || key == .char("Y") {
-                return (app, [action == .interrupt ? .interrupt(id) : .cancel(id)])
+                switch action {
+                case .interrupt: return (app, [.interrupt(id)])
+                case .requeue: return (app, [.requeue(id, newSeed: false)])
+                case .requeueNewSeed: return (app, [.requeue(id, newSeed: true)])
+                case .deleteHistory: return (app, [.deleteHistory(id)])
+                default: return (app, [.cancel(id)])
+                }
             }
             app.note = "not done"
             return (app, [])
+        }
+        if app.screen == .history, app.overlay == .none || app.overlay == .help {
+            if app.overlay == .help, key != .char("?"), key != .f1 { app.overlay = .none; return (app, []) }
+            return updateHistory(app, key: key, pageSize: pageSize)
         }
         if case .mouse(_, _, let button) = key {
             switch button {
@@ -106,6 +127,13 @@ public enum AppUpdate {
         }
         switch action {
         case .quit: app.quit = true
+        case .history:
+            guard app.history != nil else {
+                app.note = "no local history store (see --data-dir)"
+                break
+            }
+            app.screen = .history
+            return (app, [.refreshHistory])
         case .help: app.overlay = app.overlay == .help ? .none : .help
         case .back:
             if app.overlay != .none { app.overlay = .none } else if !app.filter.isEmpty { app.filter = "" }
@@ -130,6 +158,8 @@ public enum AppUpdate {
             app.follow.toggle()
             app.note = app.follow ? "following the running job" : "not following"
         case .filter: app.editingFilter = true
+        case .sort, .statusFilter, .requeue, .requeueNewSeed, .copyID, .copyPath, .deleteHistory:
+            app.note = "h opens the history browser, where this key works"
         case .download:
             guard let id = app.selectedID, let job = monitor.jobs[id] else { break }
             if job.state != .success {

@@ -93,6 +93,9 @@ public final class MonitorApp: @unchecked Sendable {
     /// The loop, terminal-agnostic so tests can drive it with a MemoryTerminal.
     func loop(_ terminal: any Terminal, maxFrames: Int? = nil) {
         var app = AppState(readOnly: options.readOnly)
+        let store = session.store
+        if store != nil { app.history = HistoryBrowserState(server: states.get().0.serverURL) }
+        var historyVersion = -1
         let glyphs = Glyphs(ascii: options.ascii)
         var last: Canvas?
         var seenUntil = states.get().0.messages.last?.time ?? .distantPast
@@ -127,10 +130,15 @@ public final class MonitorApp: @unchecked Sendable {
                     let (next, effects) = AppUpdate.update(
                         app, key: key, monitor: monitor, now: now, pageSize: max(1, terminal.height / 2))
                     app = next
-                    for effect in effects { perform(effect) }
+                    for effect in effects { perform(effect, app: &app, terminal: terminal) }
                 }
             }
             app = AppUpdate.settle(app, monitor, now: now)
+            // New runs recorded while the history browser is open: read the store again.
+            if app.screen == .history, version != historyVersion, monitor.finishedIDs.count > 0 {
+                historyVersion = version
+                app.history?.refresh(store)
+            }
             if options.notify {
                 for message in monitor.messages
                 where message.time > seenUntil
@@ -165,20 +173,59 @@ public final class MonitorApp: @unchecked Sendable {
         try? handle.close()
     }
 
-    private func perform(_ effect: AppEffect) {
+    /// Effects the screen's thread does itself (store reads, clipboard), and those the session does.
+    private func perform(_ effect: AppEffect, app: inout AppState, terminal: any Terminal) {
         let session = self.session
+        let store = session.store
+        let server = app.history?.query.server ?? ""
+        switch effect {
+        case .refreshHistory:
+            app.history?.refresh(store)
+            return
+        case .openRecord(let id):
+            app.history?.detail = try? store?.record(server: server, promptID: id)
+            app.history?.detailScroll = 0
+            return
+        case .copy(let text):
+            terminal.writeRaw(Clipboard.osc52(text))
+            app.note = "copied \(text.prefix(40)) to the clipboard (OSC 52)"
+            return
+        case .copyOutputPath(let id):
+            guard let file = (try? store?.record(server: server, promptID: id))??.outputs.first else {
+                app.note = "this run has no output files"
+                return
+            }
+            let path = (file.subfolder.isEmpty ? "" : file.subfolder + "/") + file.filename
+            terminal.writeRaw(Clipboard.osc52(path))
+            app.note = "copied \(path) to the clipboard (OSC 52)"
+            return
+        default:
+            break
+        }
         let directory = options.downloadDirectory
         Task {
             let text: String
-            let level: MonitorState.Message.Level
             switch effect {
             case .interrupt(let id): text = await session.interrupt(id)
             case .cancel(let id): text = await session.cancel(id)
-            case .download(let id): text = await session.download(id, to: directory)
+            case .download(let id), .downloadRecord(let id): text = await session.download(id, to: directory)
+            case .requeue(let id, let newSeed): text = await session.requeue(id, newSeed: newSeed)
+            case .deleteHistory(let id): text = await session.deleteFromHistory(id)
+            default: return
             }
-            level = text.contains("failed") ? .error : .info
-            await session.note(text, level: level)
+            await session.note(text, level: text.contains("failed") ? .error : .info)
         }
+    }
+}
+
+/// The local clipboard through the terminal (OSC 52): works over SSH; wrapped for tmux.
+public enum Clipboard {
+    public static func osc52(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let sequence = "\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}"
+        if environment["TMUX"] != nil {
+            return "\u{1B}Ptmux;" + sequence.replacingOccurrences(of: "\u{1B}", with: "\u{1B}\u{1B}") + "\u{1B}\\"
+        }
+        return sequence
     }
 }
 

@@ -16,6 +16,15 @@ public enum Screen {
             return c
         }
         HeaderView.draw(&c, layout.header, m, now: now, glyphs: g)
+        if app.screen == .history, let history = app.history {
+            let body = Rect(x: 0, y: 1, width: width, height: height - 1 - (layout.message == nil ? 1 : 2))
+            HistoryView.draw(&c, body, history, m, now: now, glyphs: g)
+            if let message = layout.message { Overlays.message(&c, message, m, app, now: now) }
+            Overlays.historyFooter(&c, layout.footer, app)
+            if app.overlay == .help { Overlays.help(&c, glyphs: g, readOnly: app.readOnly) }
+            if case .confirm(_, _, let question) = app.overlay { Overlays.confirm(&c, question: question, glyphs: g) }
+            return c
+        }
         QueueView.draw(&c, layout.queue, m, app, jobs: jobs, now: now, glyphs: g)
         JobView.draw(&c, layout.job, m, selected, app, now: now, glyphs: g)
         if let outputs = layout.outputs { OutputsView.draw(&c, outputs, selected, app, glyphs: g) }

@@ -36,6 +36,7 @@ public enum Key: Sendable, Equatable, Hashable {
 public enum Action: String, Sendable, CaseIterable {
     case quit, help, up, down, pageUp, pageDown, top, bottom, nextPane, previousPane, details
     case interrupt, cancel, download, follow, filter, back
+    case history, sort, statusFilter, requeue, requeueNewSeed, copyID, copyPath, deleteHistory
 }
 
 /// One row of the key table: it feeds the hint bar, the help overlay and the README.
@@ -100,6 +101,30 @@ public enum KeyMap {
         KeyBinding(
             action: .cancel, keys: [.char("x"), .char("c")], help: "cancel the selected pending job", section: "Server",
             showInBar: true, mutatesServer: true),
+        KeyBinding(
+            action: .history, keys: [.char("h")], help: "history browser (again: back to the monitor)",
+            section: "History", showInBar: true, mutatesServer: false),
+        KeyBinding(
+            action: .sort, keys: [.char("o")], help: "history: sort order (newest, oldest, longest, shortest)",
+            section: "History", showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .statusFilter, keys: [.char("t")], help: "history: show all, failed, success, interrupted",
+            section: "History", showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .requeue, keys: [.char("r")], help: "history: queue the run again", section: "History",
+            showInBar: false, mutatesServer: true),
+        KeyBinding(
+            action: .requeueNewSeed, keys: [.char("R")], help: "history: queue again with new random seeds",
+            section: "History", showInBar: false, mutatesServer: true),
+        KeyBinding(
+            action: .copyID, keys: [.char("y")], help: "copy the prompt_id (OSC 52, works over SSH)",
+            section: "History", showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .copyPath, keys: [.char("Y")], help: "copy the first output's path", section: "History",
+            showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .deleteHistory, keys: [.char("D")], help: "history: delete the run from the server's history",
+            section: "History", showInBar: false, mutatesServer: true),
     ]
 
     public static func action(for key: Key) -> Action? {

@@ -23,6 +23,26 @@ enum Overlays {
         if app.readOnly { c.put(rect.maxX - 10, rect.y, "read-only", Style(.msgWarning, bold: true), maxX: rect.maxX) }
     }
 
+    static func historyFooter(_ c: inout Canvas, _ rect: Rect, _ app: AppState) {
+        c.fill(rect, Style(.main))
+        if app.history?.editingSearch == true {
+            c.put(rect.x + 1, rect.y, "search: \(app.history?.query.text ?? "")_   Enter keeps, Esc clears", Style(.key), maxX: rect.maxX)
+            return
+        }
+        var x = rect.x + 1
+        let hints: [(String, String, Bool)] = [
+            ("h", "monitor", false), ("/", "search", false), ("Enter", "details", false), ("o", "sort", false),
+            ("t", "status", false), ("d", "download", false), ("r", "requeue", true), ("R", "new seed", true),
+            ("y", "copy id", false), ("D", "delete", true), ("q", "quit", false),
+        ]
+        for (key, help, mutates) in hints {
+            if x + Canvas.width(of: key) + Canvas.width(of: help) + 2 > rect.maxX { break }
+            let disabled = mutates && app.readOnly
+            x = c.put(x, rect.y, key, Style(disabled ? .dim : .key, bold: !disabled), maxX: rect.maxX)
+            x = c.put(x + 1, rect.y, help, Style(.dim), maxX: rect.maxX) + 2
+        }
+    }
+
     static func message(_ c: inout Canvas, _ rect: Rect, _ m: MonitorState, _ app: AppState, now: Date) {
         c.fill(rect, Style(.main))
         if let note = app.note {

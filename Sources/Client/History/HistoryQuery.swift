@@ -1,0 +1,169 @@
+import ComfyJSON
+import Foundation
+import GRDB
+
+/// A search of the local store.
+public struct HistoryQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable { case newest, oldest, longest, shortest }
+
+    public var server: String?
+    /// Words to find (prefix match) in prompt texts, node classes, checkpoint, LoRA names, seeds and the id.
+    public var text: String = ""
+    /// success, failed, interrupted.
+    public var statuses: Set<String> = []
+    public var since: Date?
+    public var until: Date?
+    public var minSeconds: Double?
+    public var maxSeconds: Double?
+    public var sort: Sort = .newest
+    public var limit = 50
+    public var offset = 0
+
+    public init(server: String? = nil, text: String = "") {
+        self.server = server
+        self.text = text
+    }
+}
+
+/// One row of a search: what the list shows (the graph is loaded on demand).
+public struct HistoryRow: Sendable, Equatable {
+    public var server: String
+    public var promptID: String
+    public var source: String
+    public var status: String
+    public var startedAt: Int?
+    public var endedAt: Int?
+    public var duration: Double?
+    public var positive: String
+    public var checkpoint: String
+    public var width: Int?
+    public var height: Int?
+    public var outputCount: Int
+    public var errorMessage: String?
+}
+
+extension LocalHistory {
+    /// Runs matching `query`, and how many match in all.
+    public func search(_ query: HistoryQuery) throws(ComfyError) -> (rows: [HistoryRow], total: Int) {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let server = query.server {
+            clauses.append("runs.server = ?")
+            arguments.append(server)
+        }
+        let words = query.text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        if !words.isEmpty {
+            // Each word as a quoted prefix term: punctuation in prompts cannot break the FTS syntax.
+            let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+            clauses.append("runs.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)")
+            arguments.append(pattern)
+        }
+        if !query.statuses.isEmpty {
+            clauses.append("runs.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
+            arguments.append(contentsOf: query.statuses.sorted() as [any DatabaseValueConvertible])
+        }
+        if let since = query.since {
+            clauses.append("runs.ended_at >= ?")
+            arguments.append(Int(since.timeIntervalSince1970 * 1000))
+        }
+        if let until = query.until {
+            clauses.append("runs.ended_at < ?")
+            arguments.append(Int(until.timeIntervalSince1970 * 1000))
+        }
+        if let min = query.minSeconds {
+            clauses.append("runs.duration >= ?")
+            arguments.append(min)
+        }
+        if let max = query.maxSeconds {
+            clauses.append("runs.duration <= ?")
+            arguments.append(max)
+        }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let order: String
+        switch query.sort {
+        case .newest: order = "runs.ended_at DESC, runs.number DESC"
+        case .oldest: order = "runs.ended_at ASC, runs.number ASC"
+        case .longest: order = "runs.duration DESC"
+        case .shortest: order = "runs.duration ASC"
+        }
+        do {
+            return try db.read { db in
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT server, prompt_id, source, status, started_at, ended_at, duration, positive, checkpoint,
+                          width, height, output_count, error_message
+                        FROM runs \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
+                        """,
+                    arguments: StatementArguments(arguments + [query.limit, query.offset]))
+                return (
+                    rows.map { r in
+                        HistoryRow(
+                            server: r["server"], promptID: r["prompt_id"], source: r["source"], status: r["status"],
+                            startedAt: r["started_at"], endedAt: r["ended_at"], duration: r["duration"],
+                            positive: r["positive"], checkpoint: r["checkpoint"], width: r["width"], height: r["height"],
+                            outputCount: r["output_count"], errorMessage: r["error_message"])
+                    }, total
+                )
+            }
+        } catch {
+            throw ComfyError.io(path: path, detail: "cannot search the history store: \(error)")
+        }
+    }
+
+    /// The whole record of one run (graph, outputs, timings, error).
+    public func record(server: String, promptID: String) throws(ComfyError) -> RunRecord? {
+        do {
+            return try db.read { db -> RunRecord? in
+                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID]) else {
+                    return nil
+                }
+                return Self.record(from: r)
+            }
+        } catch {
+            throw ComfyError.io(path: path, detail: "\(error)")
+        }
+    }
+
+    static func record(from r: Row) -> RunRecord {
+        let prompt = (try? JSONValue.parse(r["prompt_json"] as String)) ?? .object([])
+        let outputs = ((try? JSONValue.parse(r["outputs_json"] as String))?.arrayValue ?? []).compactMap { o -> OutputFile? in
+            guard let name = o["filename"]?.stringValue else { return nil }
+            return OutputFile(
+                filename: name, subfolder: o["subfolder"]?.stringValue ?? "", type: o["type"]?.stringValue ?? "output",
+                nodeID: o["node"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "images")
+        }
+        let timings = ((try? JSONValue.parse(r["node_seconds_json"] as String))?.objectValue ?? []).reduce(into: [String: Double]()) {
+            $0[$1.0] = $1.1.doubleValue
+        }
+        var record = RunRecord(
+            server: r["server"],
+            item: HistoryItem(promptID: r["prompt_id"], json: .obj(("prompt", .array([.double(r["number"] ?? 0), .string(r["prompt_id"]), prompt, .object([]), []])))),
+            source: r["source"], nodeSeconds: timings)
+        record.clientID = r["client_id"]
+        record.status = r["status"]
+        record.errorNode = r["error_node"]
+        record.errorType = r["error_type"]
+        record.errorMessage = r["error_message"]
+        record.traceback = r["traceback"]
+        record.startedAt = r["started_at"]
+        record.endedAt = r["ended_at"]
+        record.outputs = outputs
+        record.cachedNodes = (r["cached_nodes"] as String).split(separator: " ").map(String.init)
+        return record
+    }
+
+    /// How many runs the store holds for a server (or all), and the newest end time.
+    public func summary(server: String?) throws(ComfyError) -> (count: Int, newest: Int?) {
+        do {
+            return try db.read { db in
+                let sql = "SELECT COUNT(*), MAX(ended_at) FROM runs" + (server == nil ? "" : " WHERE server = ?")
+                let row = try Row.fetchOne(db, sql: sql, arguments: server.map { [$0] } ?? [])
+                return (row?[0] ?? 0, row?[1])
+            }
+        } catch {
+            throw ComfyError.io(path: path, detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ComfyClient
+import Foundation
+
+/// The history browser's own state: the query, the rows it found, the selection.
+public struct HistoryBrowserState: Sendable, Equatable {
+    public var query: HistoryQuery
+    public var rows: [HistoryRow] = []
+    public var total = 0
+    public var selected = 0
+    public var detail: RunRecord?
+    public var detailScroll = 0
+    public var editingSearch = false
+    /// How long the last search took (shown, and measured by the benchmark).
+    public var searchMillis: Double = 0
+    public var storeSummary: (count: Int, newest: Int?) = (0, nil)
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.query == b.query && a.rows == b.rows && a.total == b.total && a.selected == b.selected && a.detail == b.detail
+            && a.detailScroll == b.detailScroll && a.editingSearch == b.editingSearch
+            && a.storeSummary.count == b.storeSummary.count && a.storeSummary.newest == b.storeSummary.newest
+    }
+
+    public init(server: String) {
+        query = HistoryQuery(server: server)
+        query.limit = 500
+    }
+
+    public var selectedRow: HistoryRow? { rows.indices.contains(selected) ? rows[selected] : nil }
+
+    /// Runs the query against the store (SQLite answers in milliseconds; the screen reads it on its own thread).
+    public mutating func refresh(_ store: LocalHistory?) {
+        guard let store else { return }
+        let started = Date()
+        if let (found, total) = try? store.search(query) {
+            let previous = selectedRow?.promptID
+            rows = found
+            self.total = total
+            if let previous, let index = rows.firstIndex(where: { $0.promptID == previous }) { selected = index }
+            selected = max(0, min(selected, rows.count - 1))
+        }
+        storeSummary = (try? store.summary(server: query.server)) ?? storeSummary
+        searchMillis = Date().timeIntervalSince(started) * 1000
+    }
+
+    static let statusCycle: [Set<String>] = [[], ["failed"], ["success"], ["interrupted"]]
+}
+
+/// What the history keys ask for.
+extension AppUpdate {
+    static func updateHistory(_ app: AppState, key: Key, pageSize: Int) -> (AppState, [AppEffect]) {
+        var app = app
+        guard var h = app.history else { return (app, []) }
+        if h.editingSearch {
+            switch key {
+            case .enter: h.editingSearch = false
+            case .escape:
+                h.editingSearch = false
+                h.query.text = ""
+            case .backspace: if !h.query.text.isEmpty { h.query.text.removeLast() }
+            case .char(let c): h.query.text.append(c)
+            default: break
+            }
+            h.selected = 0
+            app.history = h
+            return (app, [.refreshHistory])
+        }
+        guard let action = KeyMap.action(for: key) else { return (app, []) }
+        var effects: [AppEffect] = []
+        let detailOpen = h.detail != nil
+        switch action {
+        case .quit: app.quit = true
+        case .history, .back:
+            if detailOpen { h.detail = nil } else if action == .back, !h.query.text.isEmpty {
+                h.query.text = ""
+                effects.append(.refreshHistory)
+            } else {
+                app.screen = .monitor
+            }
+        case .help: app.overlay = app.overlay == .help ? .none : .help
+        case .up, .down, .pageUp, .pageDown, .top, .bottom:
+            if detailOpen {
+                let step = [.up, .down].contains(action) ? 1 : pageSize
+                h.detailScroll = max(0, h.detailScroll + ([.up, .pageUp, .top].contains(action) ? -step : step))
+            } else {
+                switch action {
+                case .up: h.selected -= 1
+                case .down: h.selected += 1
+                case .pageUp: h.selected -= pageSize
+                case .pageDown: h.selected += pageSize
+                case .top: h.selected = 0
+                default: h.selected = h.rows.count - 1
+                }
+                h.selected = max(0, min(h.selected, h.rows.count - 1))
+            }
+        case .filter: h.editingSearch = true
+        case .sort:
+            let all = HistoryQuery.Sort.allCases
+            h.query.sort = all[((all.firstIndex(of: h.query.sort) ?? 0) + 1) % all.count]
+            app.note = "sorted by \(h.query.sort.rawValue)"
+            effects.append(.refreshHistory)
+        case .statusFilter:
+            let cycle = HistoryBrowserState.statusCycle
+            h.query.statuses = cycle[((cycle.firstIndex(of: h.query.statuses) ?? 0) + 1) % cycle.count]
+            app.note = h.query.statuses.isEmpty ? "all runs" : "only \(h.query.statuses.sorted().joined())"
+            effects.append(.refreshHistory)
+        case .details:
+            if detailOpen { h.detail = nil } else if let row = h.selectedRow { effects.append(.openRecord(row.promptID)) }
+        case .download: if let row = h.selectedRow { effects.append(.downloadRecord(row.promptID)) }
+        case .copyID: if let row = h.selectedRow { effects.append(.copy(row.promptID)) }
+        case .copyPath: if let row = h.selectedRow { effects.append(.copyOutputPath(row.promptID)) }
+        case .requeue, .requeueNewSeed, .deleteHistory:
+            guard !app.readOnly else {
+                app.note = "read-only: actions that change the server are disabled"
+                break
+            }
+            guard let row = h.selectedRow else { break }
+            let question: String
+            switch action {
+            case .requeue: question = "Queue \(row.promptID.prefix(8)) again (identical runs are cached)? y/n"
+            case .requeueNewSeed: question = "Queue \(row.promptID.prefix(8)) again with new seeds? y/n"
+            default: question = "Delete \(row.promptID.prefix(8)) from the server's history? y/n"
+            }
+            app.overlay = .confirm(action: action, promptID: row.promptID, question: question)
+        default: break
+        }
+        app.history = h
+        return (app, effects)
+    }
+}
