@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ComfyTUITests",
-            dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON"],
+            dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON", "ComfyMock"],
             path: "Tests/ComfyTUITests",
             exclude: ["Golden"],
             swiftSettings: swiftSettings

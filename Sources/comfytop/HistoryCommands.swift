@@ -13,7 +13,8 @@ struct HistoryCommand: AsyncParsableCommand {
 
 /// Where the local history store lives.
 struct StoreFlags: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Folder of the local history store (default: $XDG_DATA_HOME/comfytop).")
+    @Option(
+        name: .customLong("data-dir"), help: "Folder of the local history store (default: $XDG_DATA_HOME/comfytop).")
     var dataDir: String?
 
     func open() throws -> LocalHistory {
@@ -36,7 +37,8 @@ struct HistoryListCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreFlags
     @Option(help: "How many (default 20).") var limit = 20
     @Option(help: "Skip this many of the newest.") var offset = 0
-    @Option(help: "Words to find in prompts, node classes, checkpoint, LoRA names, seeds or the id.") var search: String?
+    @Option(help: "Words to find in prompts, node classes, checkpoint, LoRA names, seeds or the id.") var search:
+        String?
     @Option(help: "Only these outcomes: success, failed, interrupted (comma-separated).") var status: String?
     @Option(help: "Finished at or after this time.") var since: String?
     @Option(help: "Finished before this time.") var until: String?
@@ -47,12 +49,15 @@ struct HistoryListCommand: AsyncParsableCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1.") }
         if offset < 0 { throw ValidationError("--offset must not be negative.") }
-        if HistoryQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be newest, oldest, longest or shortest.") }
+        if HistoryQuery.Sort(rawValue: sort) == nil {
+            throw ValidationError("--sort must be newest, oldest, longest or shortest.")
+        }
         for s in (status ?? "").split(separator: ",") where !["success", "failed", "interrupted"].contains(String(s)) {
             throw ValidationError("--status takes success, failed, interrupted; not \(s).")
         }
         for value in [since, until].compactMap({ $0 }) where DateArgument.parse(value) == nil {
-            throw ValidationError("cannot read the date \"\(value)\": use 2026-11-20, 2026-11-20T14:00, today, yesterday, 3h, 2d or 1w.")
+            throw ValidationError(
+                "cannot read the date \"\(value)\": use 2026-11-20, 2026-11-20T14:00, today, yesterday, 3h, 2d or 1w.")
         }
     }
 
@@ -105,11 +110,14 @@ struct HistoryListCommand: AsyncParsableCommand {
             printLine(search == nil ? "no history" : "no runs match")
             return 0
         }
-        printLine("\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) PROMPT")
+        printLine(
+            "\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) PROMPT"
+        )
         for row in rows {
             printLine(
                 "\(Format.pad(row.status, 12)) \(Format.pad(Format.time(row.endedAt), 19)) "
-                    + "\(Format.pad(row.duration.map(Format.duration) ?? "-", 7)) \(Format.pad(row.promptID, 36)) \(row.positive.prefix(60))")
+                    + "\(Format.pad(row.duration.map(Format.duration) ?? "-", 7)) \(Format.pad(row.promptID, 36)) \(row.positive.prefix(60))"
+            )
         }
         if total > rows.count + offset { printLine("(\(total) in all; --offset \(offset + rows.count) for more)") }
         return 0
@@ -138,16 +146,22 @@ struct HistoryImportCommand: AsyncParsableCommand {
                 if let total, total > 0 {
                     let f = min(1, Double(done) / Double(total))
                     let filled = Int(f * 30)
-                    line += "/\(total) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "]"
+                    line +=
+                        "/\(total) [" + String(repeating: "#", count: filled)
+                        + String(repeating: "-", count: 30 - filled) + "]"
                 }
                 Output.error(line)
             }
             if tty { Output.error("\n") }
             let seconds = Date().timeIntervalSince(started)
             if json {
-                printJSON(.obj(("imported", .int(count)), ("store", .string(storeHandle.path)), ("seconds", .double(seconds))))
+                printJSON(
+                    .obj(("imported", .int(count)), ("store", .string(storeHandle.path)), ("seconds", .double(seconds)))
+                )
             } else {
-                printLine("imported \(count) runs from \(api.endpoint.displayURL) into \(storeHandle.path) in \(Format.duration(seconds))")
+                printLine(
+                    "imported \(count) runs from \(api.endpoint.displayURL) into \(storeHandle.path) in \(Format.duration(seconds))"
+                )
             }
             return 0
         }

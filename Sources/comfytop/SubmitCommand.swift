@@ -83,7 +83,8 @@ struct SubmitCommand: AsyncParsableCommand {
             if let s = node.startedAt, let e = node.endedAt { timings[node.id] = e.timeIntervalSince(s) }
         }
         let store = try? LocalHistory(path: LocalHistory.defaultPath())
-        try? store?.upsert([RunRecord(server: server, item: item, source: JobSource.own.rawValue, nodeSeconds: timings)])
+        try? store?.upsert([RunRecord(server: server, item: item, source: JobSource.own.rawValue, nodeSeconds: timings)]
+        )
     }
 
     private func printWarnings(_ accepted: PromptAccepted) {

@@ -34,7 +34,7 @@ done
 URL="http://127.0.0.1:$PORT"
 
 tmux new-session -d -s "$SESSION" -x 100 -y 30 "env LANG=C.UTF-8 TERM=screen-256color bash --norc --noprofile"
-tmux send-keys -t "$SESSION" "PS1='$ '; cd $WORK && $BIN --url $URL; echo EXIT=\$?" Enter
+tmux send-keys -t "$SESSION" "PS1='$ '; cd $WORK && $BIN --url $URL --data-dir $WORK/store; echo EXIT=\$?" Enter
 check "the monitor starts and shows the server" "wait_for 'ComfyUI 0.3.64' 10"
 check "an empty queue says so" "wait_for 'the queue is empty' 5"
 
@@ -55,6 +55,17 @@ tmux resize-window -t "$SESSION" -x 20 -y 6
 check "at 20x6 the too-small screen says what is needed" "wait_for 'need ≥ 40×10' 5"
 tmux resize-window -t "$SESSION" -x 100 -y 30
 check "back at 100x30 the monitor returns" "wait_for 'ComfyUI 0.3.64' 5"
+tmux send-keys -t "$SESSION" "h"
+check "h opens the history browser with the finished run" "wait_for \"History · 1 run\" 5"
+tmux send-keys -t "$SESSION" "/"
+tmux send-keys -t "$SESSION" "slowst"
+tmux send-keys -t "$SESSION" Enter
+check "a search by node class finds it" "wait_for '/slowst' 5"
+tmux send-keys -t "$SESSION" Enter
+check "Enter shows its per-node timeline" "wait_for 'timeline' 5"
+tmux send-keys -t "$SESSION" Escape
+tmux send-keys -t "$SESSION" "h"
+check "h goes back to the monitor" "wait_for 'Queue' 5"
 tmux send-keys -t "$SESSION" "?"
 check "? opens the help" "wait_for 'Keys (Esc closes)' 5"
 tmux send-keys -t "$SESSION" Escape

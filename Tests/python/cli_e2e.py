@@ -26,7 +26,8 @@ def check(cond, what):
 
 def run(*args, url=None):
     cmd = [binary, *args] + (["--url", url] if url else [])
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=work)
+    env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=work, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -113,6 +114,15 @@ try:
 
     code, out, _ = run("cancel", "00000000-0000-0000-0000-000000000000", url=url)
     check(code == 1 and "not queued" in out, "cancelling an unknown job exits 1")
+
+    code, out, _ = run("history", "--search", "fox", "--json", url=url)
+    found = json.loads(out) if code == 0 else {}
+    check(code == 0 and found.get("total", 0) >= 1 and "red fox" in found["runs"][0]["positive"],
+          "history --search finds a run by a word of its prompt")
+    code, out, _ = run("history", "--status", "failed", "--json", url=url)
+    check(code == 0 and all(r["status"] == "failed" for r in json.loads(out)["runs"]), "history --status failed")
+    code, out, _ = run("history", "--local", "--search", "fox", url=url)
+    check(code == 0 and "a red fox" in out, "history --local answers from the store without the server")
 
     code, out, _ = run("status", "--json", url=url)
     status = json.loads(out) if code == 0 else {}

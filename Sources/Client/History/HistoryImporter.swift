@@ -24,7 +24,8 @@ public struct HistoryImporter: Sendable {
 
     /// Records entries already fetched.
     public func record(_ items: [HistoryItem], ownClientIDs: Set<String> = []) throws(ComfyError) {
-        try store.upsert(items.map { RunRecord(server: server, item: $0, source: Self.source($0, ownClientIDs: ownClientIDs)) })
+        try store.upsert(
+            items.map { RunRecord(server: server, item: $0, source: Self.source($0, ownClientIDs: ownClientIDs)) })
     }
 
     /// Imports everything; `progress(imported, total)` after each page (total when the server says, via /api/jobs).

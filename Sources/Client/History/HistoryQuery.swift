@@ -54,7 +54,8 @@ extension LocalHistory {
         let words = query.text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         if !words.isEmpty {
             // Each word as a quoted prefix term: punctuation in prompts cannot break the FTS syntax.
-            let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+            let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(
+                separator: " ")
             clauses.append("runs.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)")
             arguments.append(pattern)
         }
@@ -88,7 +89,9 @@ extension LocalHistory {
         }
         do {
             return try db.read { db in
-                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
+                let total =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM runs \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
@@ -102,7 +105,8 @@ extension LocalHistory {
                         HistoryRow(
                             server: r["server"], promptID: r["prompt_id"], source: r["source"], status: r["status"],
                             startedAt: r["started_at"], endedAt: r["ended_at"], duration: r["duration"],
-                            positive: r["positive"], checkpoint: r["checkpoint"], width: r["width"], height: r["height"],
+                            positive: r["positive"], checkpoint: r["checkpoint"], width: r["width"],
+                            height: r["height"],
                             outputCount: r["output_count"], errorMessage: r["error_message"])
                     }, total
                 )
@@ -116,7 +120,10 @@ extension LocalHistory {
     public func record(server: String, promptID: String) throws(ComfyError) -> RunRecord? {
         do {
             return try db.read { db -> RunRecord? in
-                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID]) else {
+                guard
+                    let r = try Row.fetchOne(
+                        db, sql: "SELECT * FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID])
+                else {
                     return nil
                 }
                 return Self.record(from: r)
@@ -128,18 +135,24 @@ extension LocalHistory {
 
     static func record(from r: Row) -> RunRecord {
         let prompt = (try? JSONValue.parse(r["prompt_json"] as String)) ?? .object([])
-        let outputs = ((try? JSONValue.parse(r["outputs_json"] as String))?.arrayValue ?? []).compactMap { o -> OutputFile? in
+        let outputs = ((try? JSONValue.parse(r["outputs_json"] as String))?.arrayValue ?? []).compactMap {
+            o -> OutputFile? in
             guard let name = o["filename"]?.stringValue else { return nil }
             return OutputFile(
                 filename: name, subfolder: o["subfolder"]?.stringValue ?? "", type: o["type"]?.stringValue ?? "output",
                 nodeID: o["node"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "images")
         }
-        let timings = ((try? JSONValue.parse(r["node_seconds_json"] as String))?.objectValue ?? []).reduce(into: [String: Double]()) {
+        let timings = ((try? JSONValue.parse(r["node_seconds_json"] as String))?.objectValue ?? []).reduce(
+            into: [String: Double]()
+        ) {
             $0[$1.0] = $1.1.doubleValue
         }
         var record = RunRecord(
             server: r["server"],
-            item: HistoryItem(promptID: r["prompt_id"], json: .obj(("prompt", .array([.double(r["number"] ?? 0), .string(r["prompt_id"]), prompt, .object([]), []])))),
+            item: HistoryItem(
+                promptID: r["prompt_id"],
+                json: .obj(
+                    ("prompt", .array([.double(r["number"] ?? 0), .string(r["prompt_id"]), prompt, .object([]), []])))),
             source: r["source"], nodeSeconds: timings)
         record.clientID = r["client_id"]
         record.status = r["status"]

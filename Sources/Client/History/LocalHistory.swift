@@ -9,7 +9,9 @@ public final class LocalHistory: Sendable {
     public let path: String
 
     /// `$XDG_DATA_HOME/comfytop/history.sqlite` (default `~/.local/share/comfytop/history.sqlite`).
-    public static func defaultPath(dataDir: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultPath(
+        dataDir: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if let dataDir { return (dataDir as NSString).appendingPathComponent("history.sqlite") }
         let base =
             environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -88,7 +90,9 @@ public final class LocalHistory: Sendable {
             try db.write { db in
                 for r in records {
                     let outputs = JSONValue.array(r.outputs.map(\.json)).pythonJSON
-                    let timings = JSONValue.object(r.nodeSeconds.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }).pythonJSON
+                    let timings = JSONValue.object(
+                        r.nodeSeconds.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }
+                    ).pythonJSON
                     try db.execute(
                         sql: """
                             INSERT INTO runs (server, prompt_id, number, client_id, source, status, error_node, error_type,
@@ -114,8 +118,10 @@ public final class LocalHistory: Sendable {
                             """,
                         arguments: [
                             r.server, r.promptID, r.number, r.clientID, r.source, r.status, r.errorNode, r.errorType,
-                            r.errorMessage, r.traceback, r.startedAt, r.endedAt, r.duration, r.prompt.pythonJSON, outputs,
-                            timings, r.cachedNodes.joined(separator: " "), r.positive, r.negative, r.checkpoint, r.loras,
+                            r.errorMessage, r.traceback, r.startedAt, r.endedAt, r.duration, r.prompt.pythonJSON,
+                            outputs,
+                            timings, r.cachedNodes.joined(separator: " "), r.positive, r.negative, r.checkpoint,
+                            r.loras,
                             r.seeds, r.classes, r.width, r.height, r.outputs.count, Date().timeIntervalSince1970,
                         ])
                 }
@@ -127,7 +133,10 @@ public final class LocalHistory: Sendable {
 
     public func delete(server: String, promptID: String) throws(ComfyError) {
         do {
-            try db.write { try $0.execute(sql: "DELETE FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID]) }
+            try db.write {
+                try $0.execute(
+                    sql: "DELETE FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID])
+            }
         } catch {
             throw ComfyError.io(path: path, detail: "\(error)")
         }

@@ -53,7 +53,9 @@ public struct RunRecord: Sendable, Equatable {
         prompt = item.queue?.prompt ?? .object([])
         outputs = item.outputs
         self.nodeSeconds = nodeSeconds
-        cachedNodes = item.messages.first { $0.0 == "execution_cached" }?.1["nodes"]?.arrayValue?.compactMap(\.pythonStrOrNil) ?? []
+        cachedNodes =
+            item.messages.first { $0.0 == "execution_cached" }?.1["nodes"]?.arrayValue?.compactMap(\.pythonStrOrNil)
+            ?? []
         let facts = GraphFacts(prompt)
         positive = facts.positive
         negative = facts.negative

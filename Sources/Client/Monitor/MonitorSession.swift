@@ -81,14 +81,19 @@ public actor MonitorSession {
             if let start = node.startedAt, let end = node.endedAt { timings[node.id] = end.timeIntervalSince(start) }
         }
         let source = job?.source.rawValue ?? HistoryImporter.source(item, ownClientIDs: [stream.clientID])
-        try? store.upsert([RunRecord(server: api.endpoint.displayURL, item: item, source: source, nodeSeconds: timings)])
+        try? store.upsert([RunRecord(server: api.endpoint.displayURL, item: item, source: source, nodeSeconds: timings)]
+        )
     }
 
     /// Records recent server history too, so the store fills up from the monitor alone.
     private func recordRecent(_ items: [HistoryItem]) {
         guard let store else { return }
         let own: Set<String> = [stream.clientID]
-        try? store.upsert(items.map { RunRecord(server: api.endpoint.displayURL, item: $0, source: HistoryImporter.source($0, ownClientIDs: own)) })
+        try? store.upsert(
+            items.map {
+                RunRecord(
+                    server: api.endpoint.displayURL, item: $0, source: HistoryImporter.source($0, ownClientIDs: own))
+            })
     }
 
     private func run(_ effect: MonitorEffect) {
@@ -209,7 +214,8 @@ public actor MonitorSession {
                         _ = try await Downloader(api: api, directory: directory).download(file, job: nil)
                         saved += 1
                     }
-                    return saved == 0 ? "\(id.prefix(8)) has no output files" : "saved \(saved) file(s) to \(directory.path)"
+                    return saved == 0
+                        ? "\(id.prefix(8)) has no output files" : "saved \(saved) file(s) to \(directory.path)"
                 }
                 return "no finished job \(id.prefix(8)) in history"
             }

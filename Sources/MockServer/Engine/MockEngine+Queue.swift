@@ -208,6 +208,7 @@ extension MockEngine {
         if let v = json["output_name"] { faults.outputName = v.isNull ? nil : v.pythonStr }
         if let v = json["output_subfolder"] { faults.outputSubfolder = v.isNull ? nil : v.pythonStr }
         if json["restart"]?.isTruthy == true { restart() }
+        if let n = json["seed_history"]?.intValue { seedHistory(min(n, 100_000)) }
         if json["drop_websockets"]?.isTruthy == true { dropAllSockets() }
         return .json(
             .obj(

@@ -70,7 +70,9 @@ extension AppUpdate {
         switch action {
         case .quit: app.quit = true
         case .history, .back:
-            if detailOpen { h.detail = nil } else if action == .back, !h.query.text.isEmpty {
+            if detailOpen {
+                h.detail = nil
+            } else if action == .back, !h.query.text.isEmpty {
                 h.query.text = ""
                 effects.append(.refreshHistory)
             } else {
@@ -104,7 +106,11 @@ extension AppUpdate {
             app.note = h.query.statuses.isEmpty ? "all runs" : "only \(h.query.statuses.sorted().joined())"
             effects.append(.refreshHistory)
         case .details:
-            if detailOpen { h.detail = nil } else if let row = h.selectedRow { effects.append(.openRecord(row.promptID)) }
+            if detailOpen {
+                h.detail = nil
+            } else if let row = h.selectedRow {
+                effects.append(.openRecord(row.promptID))
+            }
         case .download: if let row = h.selectedRow { effects.append(.downloadRecord(row.promptID)) }
         case .copyID: if let row = h.selectedRow { effects.append(.copy(row.promptID)) }
         case .copyPath: if let row = h.selectedRow { effects.append(.copyOutputPath(row.promptID)) }

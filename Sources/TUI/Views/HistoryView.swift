@@ -18,15 +18,20 @@ enum HistoryView {
         guard inner.height > 1 else { return }
         // Where the data comes from, and how old it is when the server is away.
         var origin = "local store: \(h.storeSummary.count) runs"
-        if case .connected = m.connection {} else {
-            let age = h.storeSummary.newest.map { now.timeIntervalSince(Date(timeIntervalSince1970: Double($0) / 1000)) }
+        if case .connected = m.connection {
+        } else {
+            let age = h.storeSummary.newest.map {
+                now.timeIntervalSince(Date(timeIntervalSince1970: Double($0) / 1000))
+            }
             origin = "server offline · " + origin + (age.map { ", newest \(MonitorFormat.duration($0)) ago" } ?? "")
         }
         c.put(inner.x, inner.y, origin, Style(.dim), maxX: inner.maxX)
         let listY = inner.y + 1
         let rows = inner.height - 1
         if h.rows.isEmpty {
-            c.put(inner.x, listY, h.query.text.isEmpty ? "no runs recorded yet" : "no runs match", Style(.dim), maxX: inner.maxX)
+            c.put(
+                inner.x, listY, h.query.text.isEmpty ? "no runs recorded yet" : "no runs match", Style(.dim),
+                maxX: inner.maxX)
             return
         }
         let first = max(0, min(h.selected - rows + 1, h.rows.count - rows))
@@ -37,19 +42,25 @@ enum HistoryView {
             let selected = first + i == h.selected
             let base = Style(selected ? .selected : .main, bold: selected)
             if selected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), base) }
-            let state: JobState = row.status == "success" ? .success : row.status == "interrupted" ? .interrupted : .failed
+            let state: JobState =
+                row.status == "success" ? .success : row.status == "interrupted" ? .interrupted : .failed
             let (glyph, _, role) = Symbols.job(state, g)
             var x = c.put(inner.x, y, glyph, Style(role, bold: true), maxX: inner.maxX)
             let ended = row.endedAt.map { clock.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "-"
             x = c.put(x + 1, y, ended, base, maxX: inner.maxX)
             x = c.put(x + 1, y, Text.right(row.duration.map(MonitorFormat.duration) ?? "-", 6), base, maxX: inner.maxX)
             let size = row.width.flatMap { w in row.height.map { "\(w)×\($0)" } } ?? ""
-            let right = "\(Text.fit(shortName(row.checkpoint), 14, ascii: g.ascii)) \(Text.right(size, 9)) \(Text.right(String(row.outputCount), 2))"
+            let right =
+                "\(Text.fit(shortName(row.checkpoint), 14, ascii: g.ascii)) \(Text.right(size, 9)) \(Text.right(String(row.outputCount), 2))"
             let rightWidth = Canvas.width(of: right)
             let promptWidth = max(0, inner.maxX - x - 2 - rightWidth)
             let text = row.status == "success" ? row.positive : (row.errorMessage ?? row.positive)
-            c.put(x + 1, y, Text.fit(text.isEmpty ? "(no prompt text)" : text, promptWidth, ascii: g.ascii), selected ? base : Style(row.status == "success" ? .main : role), maxX: inner.maxX)
-            if inner.width > 60 { c.put(inner.maxX - rightWidth, y, right, Style(selected ? .selected : .dim), maxX: inner.maxX) }
+            c.put(
+                x + 1, y, Text.fit(text.isEmpty ? "(no prompt text)" : text, promptWidth, ascii: g.ascii),
+                selected ? base : Style(row.status == "success" ? .main : role), maxX: inner.maxX)
+            if inner.width > 60 {
+                c.put(inner.maxX - rightWidth, y, right, Style(selected ? .selected : .dim), maxX: inner.maxX)
+            }
         }
     }
 
@@ -62,7 +73,11 @@ enum HistoryView {
         let inner = c.box(rect, title: "Run \(r.promptID.prefix(8)) (Esc back, j/k scroll)", focused: true, glyphs: g)
         guard inner.height > 0 else { return }
         var lines: [(String, Role, Double?)] = []  // text, role, timeline fraction
-        lines.append(("\(r.status)  \(r.source)  \(r.duration.map { MonitorFormat.duration($0) } ?? "-")  \(r.promptID)", .title, nil))
+        lines.append(
+            (
+                "\(r.status)  \(r.source)  \(r.duration.map { MonitorFormat.duration($0) } ?? "-")  \(r.promptID)",
+                .title, nil
+            ))
         if !r.positive.isEmpty { lines.append(("positive: \(r.positive)", .main, nil)) }
         if !r.negative.isEmpty { lines.append(("negative: \(r.negative)", .dim, nil)) }
         if !r.checkpoint.isEmpty { lines.append(("checkpoint: \(r.checkpoint)  seeds: \(r.seeds)", .dim, nil)) }
@@ -76,10 +91,16 @@ enum HistoryView {
             let name = "\(node["_meta"]?["title"]?.stringValue ?? node["class_type"]?.stringValue ?? "?") \(id)"
             if r.cachedNodes.contains(id) {
                 lines.append(("\(g.cached) \(Text.fit(name, 26, ascii: g.ascii)) cached", .stateCached, nil))
-            } else if let seconds = r.nodeSeconds[id] {
-                lines.append(("\(g.done) \(Text.fit(name, 26, ascii: g.ascii)) \(Text.right(seconds < 10 ? String(format: "%.1fs", seconds) : MonitorFormat.duration(seconds), 6)) ", .main, seconds / longest))
             } else if r.errorNode == id {
-                lines.append(("\(g.failed) \(Text.fit(name, 26, ascii: g.ascii)) failed", .stateFailed, nil))
+                let took = r.nodeSeconds[id].map { " after \(String(format: "%.1fs", $0))" } ?? ""
+                lines.append(("\(g.failed) \(Text.fit(name, 26, ascii: g.ascii)) failed\(took)", .stateFailed, nil))
+            } else if let seconds = r.nodeSeconds[id] {
+                let label = seconds < 10 ? String(format: "%.1fs", seconds) : MonitorFormat.duration(seconds)
+                lines.append(
+                    (
+                        "\(g.done) \(Text.fit(name, 26, ascii: g.ascii)) \(Text.right(label, 6)) ", .main,
+                        seconds / longest
+                    ))
             } else {
                 lines.append(("\(g.pending) \(Text.fit(name, 26, ascii: g.ascii)) (time not recorded)", .dim, nil))
             }
@@ -92,7 +113,8 @@ enum HistoryView {
         lines.append(("", .main, nil))
         lines.append(("outputs", .title, nil))
         for file in r.outputs {
-            lines.append(("  \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)", .main, nil))
+            lines.append(
+                ("  \(file.type)/\(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)", .main, nil))
         }
         lines.append(("", .main, nil))
         lines.append(("graph", .title, nil))

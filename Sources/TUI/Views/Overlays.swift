@@ -26,7 +26,9 @@ enum Overlays {
     static func historyFooter(_ c: inout Canvas, _ rect: Rect, _ app: AppState) {
         c.fill(rect, Style(.main))
         if app.history?.editingSearch == true {
-            c.put(rect.x + 1, rect.y, "search: \(app.history?.query.text ?? "")_   Enter keeps, Esc clears", Style(.key), maxX: rect.maxX)
+            c.put(
+                rect.x + 1, rect.y, "search: \(app.history?.query.text ?? "")_   Enter keeps, Esc clears", Style(.key),
+                maxX: rect.maxX)
             return
         }
         var x = rect.x + 1
