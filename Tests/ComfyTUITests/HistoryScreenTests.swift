@@ -105,6 +105,29 @@ struct HistoryScreenTests {
         #expect(text.contains("3 KSampler: seed=8"))
     }
 
+    @Test("the list pages on: moving near the end of the loaded rows loads the next ones")
+    func paging() throws {
+        let s = try LocalHistory(path: ":memory:")
+        let template = try Self.store().record(server: "http://gpu-box:8188", promptID: "run0000-0000-0000")
+        var records: [RunRecord] = []
+        for i in 0..<1_200 {
+            guard var r = template else { break }
+            r.promptID = "p\(i)"
+            r.endedAt = 1_800_000_000_000 + i * 1000
+            records.append(r)
+        }
+        try s.upsert(records)
+        var app = try Self.app(s)
+        #expect(app.history?.rows.count == 500 && app.history?.total == 1_200)
+        var effects: [AppEffect] = []
+        for _ in 0..<30 {
+            (app, effects) = AppUpdate.update(app, key: .pageDown, monitor: Scene.state(), now: Scene.t0, pageSize: 20)
+            if effects.contains(.refreshHistory) { app.history?.refresh(s) }
+        }
+        #expect(app.history?.rows.count == 1_000)
+        #expect(app.history?.selected == 600)
+    }
+
     @Test("OSC 52 copies through the terminal, wrapped for tmux")
     func clipboard() {
         #expect(Clipboard.osc52("abc", environment: [:]) == "\u{1B}]52;c;YWJj\u{07}")

@@ -93,6 +93,11 @@ extension AppUpdate {
                 default: h.selected = h.rows.count - 1
                 }
                 h.selected = max(0, min(h.selected, h.rows.count - 1))
+                // Near the end of what is loaded: load the next rows (the list pages through any number of runs).
+                if h.selected >= h.rows.count - pageSize - 1, h.rows.count < h.total {
+                    h.query.limit = h.rows.count + 500
+                    effects.append(.refreshHistory)
+                }
             }
         case .filter: h.editingSearch = true
         case .sort:
