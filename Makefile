@@ -5,7 +5,7 @@
 SWIFT ?= swift
 BIN := .build/debug/comfytop
 
-.PHONY: all build deps demo test test-swift test-python mock clean
+.PHONY: all build deps demo test test-swift test-python mock bench clean
 
 all: build
 
@@ -28,6 +28,11 @@ test: deps
 	python3 Tests/python/real_client_smoke.py $(BIN)
 	python3 Tests/python/cli_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
+
+bench: deps
+	$(SWIFT) build -c release --product comfytop
+	$(SWIFT) build -c release --product comfybench
+	python3 Benchmarks/run.py
 
 clean:
 	rm -rf .build

@@ -74,6 +74,12 @@ let package = Package(
             path: "Sources/comfytop",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "comfybench",
+            dependencies: ["ComfyClient", "ComfyJSON", "ComfyMock", "ComfyTUI"],
+            path: "Benchmarks/ComfyBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ComfyTestSupport",
             dependencies: [

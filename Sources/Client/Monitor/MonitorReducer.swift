@@ -25,6 +25,11 @@ public enum MonitorEffect: Sendable, Equatable {
 }
 
 extension MonitorState {
+    /// The same step in place (no copy of the state): for hot loops that own their state.
+    public mutating func ingest(_ input: MonitorInput, now: Date) -> [MonitorEffect] {
+        apply(input, now: now)
+    }
+
     /// The pure step: the next state and the IO it needs.
     public func reduce(_ input: MonitorInput, now: Date) -> (MonitorState, [MonitorEffect]) {
         var next = self

@@ -9,6 +9,11 @@ public enum EventDecoder {
         decode(textBytes: Array(text.utf8), raw: text)
     }
 
+    /// Decodes a text frame given as UTF-8 bytes.
+    public static func decode(bytes: [UInt8]) -> ServerEvent {
+        decode(textBytes: bytes, raw: String(decoding: bytes, as: UTF8.self))
+    }
+
     static func decode(textBytes: [UInt8], raw: @autoclosure () -> String) -> ServerEvent {
         let message: JSONValue
         do {

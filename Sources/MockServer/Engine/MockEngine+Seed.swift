@@ -62,3 +62,12 @@ extension MockEngine {
         }
     }
 }
+
+extension MockEngine {
+    /// The `/history` body of `count` seeded runs (for benchmarks).
+    public func seededHistoryBody(_ count: Int) -> [UInt8] {
+        seedHistory(count)
+        return JSONValue.object(history.page(maxItems: nil, offset: -1).map { ($0.item.promptID, $0.json) })
+            .pythonJSONBytes
+    }
+}

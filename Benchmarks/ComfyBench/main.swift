@@ -1,0 +1,155 @@
+import ComfyClient
+import ComfyJSON
+import ComfyMock
+import ComfyTUI
+import Foundation
+
+// comfybench: the Swift side of `make bench`. Each subcommand prints one JSON object on stdout.
+//   gen-frames FILE N        write N text frames (one per line) shaped like the real transcripts
+//   gen-history FILE N       write a /history body with N realistic entries
+//   ingest FILE              decode + reduce every frame of FILE
+//   history-decode FILE      decode a /history body into the model
+//   history-screen N         a store with N runs: time to the first history screen, and a search
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func emit(_ pairs: (String, JSONValue)...) { print(JSONValue.object(pairs).pythonJSON) }
+
+func peakRSSKB() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss)
+}
+
+/// Frames of one prompt as the real server sends them to its submitter (progress, progress_state, executing, status).
+func sampleFrames(promptIndex: Int) -> [String] {
+    let id = String(format: "4214e3bd-6e9d-4cae-916b-%012d", promptIndex)
+    var frames: [String] = []
+    frames.append(#"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 1}}}}"#)
+    frames.append(#"{"type": "execution_start", "data": {"prompt_id": "\#(id)", "timestamp": 1795289731193}}"#)
+    var nodes: [String] = []
+    for node in 1...3 {
+        let entry = { (value: String, max: String, state: String) in
+            #""\#(node)": {"value": \#(value), "max": \#(max), "state": "\#(state)", "node_id": "\#(node)", "prompt_id": "\#(id)", "display_node_id": "\#(node)", "parent_node_id": null, "real_node_id": "\#(node)"}"#
+        }
+        frames.append(
+            #"{"type": "progress_state", "data": {"prompt_id": "\#(id)", "nodes": {\#((nodes + [entry("0.0", "1.0", "running")]).joined(separator: ", "))}}}"#
+        )
+        frames.append(
+            #"{"type": "executing", "data": {"node": "\#(node)", "display_node": "\#(node)", "prompt_id": "\#(id)"}}"#)
+        for step in 1...40 {
+            frames.append(
+                #"{"type": "progress_state", "data": {"prompt_id": "\#(id)", "nodes": {\#((nodes + [entry(String(step), "40", "running")]).joined(separator: ", "))}}}"#
+            )
+            frames.append(
+                #"{"type": "progress", "data": {"value": \#(step), "max": 40, "prompt_id": "\#(id)", "node": "\#(node)"}}"#
+            )
+        }
+        nodes.append(entry("40", "40", "finished"))
+    }
+    frames.append(#"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}}}"#)
+    frames.append(#"{"type": "executing", "data": {"node": null, "prompt_id": "\#(id)"}}"#)
+    return frames
+}
+
+let args = CommandLine.arguments
+guard args.count >= 2 else {
+    FileHandle.standardError.write(
+        Data("usage: comfybench gen-frames|gen-history|ingest|history-decode|history-screen …\n".utf8))
+    exit(2)
+}
+
+switch args[1] {
+case "gen-frames":
+    let count = Int(args[3]) ?? 1_000_000
+    var out = ""
+    var n = 0
+    var prompt = 0
+    while n < count {
+        for frame in sampleFrames(promptIndex: prompt) where n < count {
+            out += frame + "\n"
+            n += 1
+        }
+        prompt += 1
+    }
+    try Data(out.utf8).write(to: URL(fileURLWithPath: args[2]))
+    emit(("frames", .int(n)), ("bytes", .int(out.utf8.count)))
+
+case "gen-history":
+    let count = Int(args[3]) ?? 10_000
+    let engine = MockEngine(
+        configuration: .init(
+            dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
+                "comfybench-\(UUID().uuidString)"), historyLimit: count + 1))
+    let body = await engine.seededHistoryBody(count)
+    try Data(body).write(to: URL(fileURLWithPath: args[2]))
+    emit(("entries", .int(count)), ("bytes", .int(body.count)))
+
+case "ingest":
+    let data = try Data(contentsOf: URL(fileURLWithPath: args[2]))
+    let passes = args.count > 3 ? Int(args[3]) ?? 1 : 1
+    let once = data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+    let lines = Array((0..<passes).map { _ in once }.joined())
+    var state = MonitorState(serverURL: "bench", ownClientID: "me")
+    let clock = Date(timeIntervalSince1970: 1_800_000_000)
+    let start = now()
+    var effects = 0
+    for line in lines {
+        let event = EventDecoder.decode(bytes: line)
+        effects += state.ingest(.event(event), now: clock).count
+    }
+    let seconds = now() - start
+    emit(
+        ("frames", .int(lines.count)), ("seconds", .double(seconds)),
+        ("per_second", .double(Double(lines.count) / seconds)), ("jobs", .int(state.jobs.count)),
+        ("effects", .int(effects)))
+
+case "history-decode":
+    let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: args[2])))
+    let before = peakRSSKB()
+    let start = now()
+    let items = HistoryItem.list(try JSONValue.parse(data))
+    let seconds = now() - start
+    emit(
+        ("entries", .int(items.count)), ("bytes", .int(data.count)), ("seconds", .double(seconds)),
+        ("mb_per_s", .double(Double(data.count) / 1e6 / seconds)), ("peak_rss_kb", .int(peakRSSKB())),
+        ("rss_before_kb", .int(before)))
+
+case "history-screen":
+    let count = Int(args[2]) ?? 10_000
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("comfybench-\(UUID().uuidString).sqlite")
+        .path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let engine = MockEngine(
+        configuration: .init(
+            dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
+                "comfybench-\(UUID().uuidString)"), historyLimit: count + 1))
+    let items = HistoryItem.list(try JSONValue.parse(await engine.seededHistoryBody(count)))
+    try LocalHistory(path: path).upsert(items.map { RunRecord(server: "bench", item: $0, source: "foreign") })
+    // Time to the first screen: open the store, run the default query, render 120×40.
+    let start = now()
+    let store = try LocalHistory(path: path)
+    var app = AppState()
+    app.screen = .history
+    var browser = HistoryBrowserState(server: "bench")
+    browser.refresh(store)
+    app.history = browser
+    let canvas = Screen.render(
+        app: app, monitor: MonitorState(serverURL: "bench", ownClientID: "me"), now: Date(), width: 120, height: 40,
+        glyphs: Glyphs(ascii: false))
+    let firstScreen = now() - start
+    var searches: [Double] = []
+    for word in ["lisbon", "fox variation", "koi 42", "ramen", "neon"] {
+        let s = now()
+        browser.query.text = word
+        browser.refresh(store)
+        searches.append(now() - s)
+    }
+    emit(
+        ("runs", .int(count)), ("first_screen_ms", .double(firstScreen * 1000)),
+        ("search_ms_median", .double(searches.sorted()[searches.count / 2] * 1000)), ("rows", .int(canvas.lines.count)))
+
+default:
+    FileHandle.standardError.write(Data("unknown benchmark \(args[1])\n".utf8))
+    exit(2)
+}
