@@ -122,3 +122,33 @@ struct DecodingTests {
         #expect(TqdmParser.parse("100%|") == nil)
     }
 }
+
+@Suite("The fast path decodes exactly as the general decoder")
+struct FastDecoderTests {
+    @Test("every text frame of every transcript: fast path == general decoder", arguments: Fixtures.scenarios)
+    func sameAsGeneral(scenario: String) throws {
+        let transcript = try Fixtures.load(scenario)
+        var fast = 0
+        for event in transcript["events"]?.arrayValue ?? [] where event["kind"] == "ws_recv" && event["frame"] == "text"
+        {
+            guard let text = event["text"]?.stringValue else { continue }
+            let general = EventDecoder.decodeGeneral(text: text)
+            if let quick = FastEventDecoder.decode(Array(text.utf8)) {
+                fast += 1
+                #expect(quick == general, "\(scenario): \(text.prefix(80))")
+            }
+        }
+        #expect(fast > 0 || scenario == "f_validation_failure")
+    }
+
+    @Test(
+        "unexpected shapes fall back to the general decoder",
+        arguments: [
+            #"{"data": {"value": 1}, "type": "progress"}"#, #"{"type": "progress", "data": {"max": 5, "value": 1}}"#,
+            #"{"type": "executing", "data": {"node": "a\"b", "prompt_id": "p"}}"#, #"{"type": "status", "data": {}}"#,
+            #"{"type": "progress", "data": {"value": 1, "max": 5, "prompt_id": "p", "node": "2"}} trailing"#,
+        ])
+    func fallsBack(text: String) {
+        #expect(FastEventDecoder.decode(Array(text.utf8)) == nil)
+    }
+}

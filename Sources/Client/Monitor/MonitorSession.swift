@@ -61,12 +61,12 @@ public actor MonitorSession {
         let (next, effects) = state.reduce(input, now: Date())
         let changed = next != state
         state = next
-        if changed
-            || {
-                if case .tick = input { return true }
-                return false
-            }()
-        {
+        // A tick only matters when a clock is on screen: a running job, or a reconnect countdown.
+        var clockVisible = state.runningID != nil
+        if case .reconnecting = state.connection { clockVisible = true }
+        var isTick = false
+        if case .tick = input { isTick = true }
+        if changed || (isTick && clockVisible) {
             onState(state)
         }
         for effect in effects { run(effect) }

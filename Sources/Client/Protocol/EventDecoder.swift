@@ -9,12 +9,22 @@ public enum EventDecoder {
         decode(textBytes: Array(text.utf8), raw: text)
     }
 
+    /// The general decoder alone (for tests that compare it with the fast path).
+    static func decodeGeneral(text: String) -> ServerEvent {
+        general(Array(text.utf8), raw: text)
+    }
+
     /// Decodes a text frame given as UTF-8 bytes.
     public static func decode(bytes: [UInt8]) -> ServerEvent {
         decode(textBytes: bytes, raw: String(decoding: bytes, as: UTF8.self))
     }
 
     static func decode(textBytes: [UInt8], raw: @autoclosure () -> String) -> ServerEvent {
+        if let fast = FastEventDecoder.decode(textBytes) { return fast }
+        return general(textBytes, raw: raw())
+    }
+
+    static func general(_ textBytes: [UInt8], raw: @autoclosure () -> String) -> ServerEvent {
         let message: JSONValue
         do {
             message = try JSONValue.parse(textBytes)

@@ -103,8 +103,12 @@ public final class MonitorApp: @unchecked Sendable {
         var lastVersion = -1
         var lastSecond = -1
         var lastSize = (0, 0)
+        var lastActivity = Date()
         while !app.quit && !stopFlag.get().0 {
-            let key = terminal.readKey(timeoutMS: 33)
+            // Keys wake the loop at once; new states are looked for every 33 ms while things change, every 250 ms
+            // when idle (so an idle monitor costs next to nothing).
+            let idle = Date().timeIntervalSince(lastActivity) > 2
+            let key = terminal.readKey(timeoutMS: idle ? 250 : 33)
             let (monitor, version) = states.get()
             let now = Date()
             // Nothing new (no key, no new state, same second, same size): nothing to render.
@@ -115,6 +119,7 @@ public final class MonitorApp: @unchecked Sendable {
                 if let maxFrames, frames >= maxFrames { break }
                 continue
             }
+            if key != nil || version != lastVersion { lastActivity = now }
             (lastVersion, lastSecond, lastSize) = (version, second, size)
             if let key, key != .resize {
                 if case .mouse(let x, let y, .left) = key {
