@@ -5,33 +5,9 @@ import ComfyMock
 public enum Workflows {
     public static func slow(
         steps: Int = 3, delayMS: Int = 50, seed: Int = 1, prefix: String = "test/run", text: Bool = false
-    )
-        -> JSONValue
-    {
-        .obj(
-            (
-                "1",
-                .obj(
-                    ("class_type", "EmptyImage"),
-                    ("inputs", .obj(("width", 32), ("height", 16), ("batch_size", 1), ("color", 0xFF0000))))
-            ),
-            (
-                "2",
-                .obj(
-                    ("class_type", "SlowSteps"),
-                    (
-                        "inputs",
-                        .obj(
-                            ("image", ["1", 0]), ("steps", .int(steps)), ("delay_ms", .int(delayMS)),
-                            ("send_preview", true), ("send_text", .bool(text)), ("seed", .int(seed)))
-                    ))
-            ),
-            (
-                "3",
-                .obj(
-                    ("class_type", "SaveImage"),
-                    ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", .string(prefix)))))
-            ))
+    ) -> JSONValue {
+        MockEngine.demoSlow(
+            steps: steps, delayMS: delayMS, seed: seed, prefix: prefix, text: text, size: (32, 16), color: 0xFF0000)
     }
 
     public static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {

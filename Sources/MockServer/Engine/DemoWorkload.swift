@@ -116,13 +116,22 @@ extension MockEngine {
             ))
     }
 
-    static func demoSlow(steps: Int, delayMS: Int, seed: Int) -> JSONValue {
+    /// EmptyImage → SlowSteps → SaveImage, the graph of the recorded transcripts.
+    public static func demoSlow(
+        steps: Int, delayMS: Int, seed: Int, prefix: String = "demo/script", text: Bool = false,
+        size: (width: Int, height: Int) = (256, 256), color: Int = 0x3366CC
+    ) -> JSONValue {
         .obj(
             (
                 "1",
                 .obj(
                     ("class_type", "EmptyImage"),
-                    ("inputs", .obj(("width", 256), ("height", 256), ("batch_size", 1), ("color", 0x3366CC))))
+                    (
+                        "inputs",
+                        .obj(
+                            ("width", .int(size.width)), ("height", .int(size.height)), ("batch_size", 1),
+                            ("color", .int(color)))
+                    ))
             ),
             (
                 "2",
@@ -132,14 +141,14 @@ extension MockEngine {
                         "inputs",
                         .obj(
                             ("image", ["1", 0]), ("steps", .int(steps)), ("delay_ms", .int(delayMS)),
-                            ("send_preview", true), ("send_text", false), ("seed", .int(seed)))
+                            ("send_preview", true), ("send_text", .bool(text)), ("seed", .int(seed)))
                     ))
             ),
             (
                 "3",
                 .obj(
                     ("class_type", "SaveImage"),
-                    ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", "demo/script"))))
+                    ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", .string(prefix)))))
             ))
     }
 
