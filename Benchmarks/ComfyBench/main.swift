@@ -52,6 +52,18 @@ func sampleFrames(promptIndex: Int) -> [String] {
     return frames
 }
 
+/// The non-empty lines of a file, as byte arrays (Data.split is slow enough to dominate a profile).
+func lines(of bytes: [UInt8]) -> [[UInt8]] {
+    var out: [[UInt8]] = []
+    var start = 0
+    while start < bytes.count {
+        let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+        if end > start { out.append(Array(bytes[start..<end])) }
+        start = end + 1
+    }
+    return out
+}
+
 let args = CommandLine.arguments
 guard args.count >= 2 else {
     FileHandle.standardError.write(
@@ -88,21 +100,36 @@ case "gen-history":
 case "ingest":
     let data = try Data(contentsOf: URL(fileURLWithPath: args[2]))
     let passes = args.count > 3 ? Int(args[3]) ?? 1 : 1
-    let once = data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+    let once = lines(of: [UInt8](data))
     let lines = Array((0..<passes).map { _ in once }.joined())
     var state = MonitorState(serverURL: "bench", ownClientID: "me")
     let clock = Date(timeIntervalSince1970: 1_800_000_000)
     let start = now()
     var effects = 0
+    var decoder = FrameDecoder()
     for line in lines {
-        let event = EventDecoder.decode(bytes: line)
-        effects += state.ingest(.event(event), now: clock).count
+        let event = decoder.decode(bytes: line)
+        effects += state.ingest(event, now: clock).count
     }
     let seconds = now() - start
     emit(
         ("frames", .int(lines.count)), ("seconds", .double(seconds)),
         ("per_second", .double(Double(lines.count) / seconds)), ("jobs", .int(state.jobs.count)),
         ("effects", .int(effects)))
+
+case "decode":
+    // Decoding alone (to split B1's time between the decoder and the reducer).
+    let lines = lines(of: [UInt8](try Data(contentsOf: URL(fileURLWithPath: args[2]))))
+    var decoder = FrameDecoder()
+    var kinds = 0
+    let start = now()
+    for line in lines {
+        if case .progressState(_, let nodes) = decoder.decode(bytes: line) { kinds += nodes.count }
+    }
+    let seconds = now() - start
+    emit(
+        ("frames", .int(lines.count)), ("seconds", .double(seconds)),
+        ("per_second", .double(Double(lines.count) / seconds)), ("nodes", .int(kinds)))
 
 case "history-decode":
     let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: args[2])))

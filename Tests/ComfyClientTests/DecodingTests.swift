@@ -141,6 +141,33 @@ struct FastDecoderTests {
         #expect(fast > 0 || scenario == "f_validation_failure")
     }
 
+    @Test("one decoder for a whole session (its string cache warm) decodes as the general decoder")
+    func sharedDecoder() throws {
+        var decoder = FrameDecoder()
+        var count = 0
+        for scenario in Fixtures.scenarios {
+            for event in try Fixtures.load(scenario)["events"]?.arrayValue ?? []
+            where event["kind"] == "ws_recv" && event["frame"] == "text" {
+                guard let text = event["text"]?.stringValue else { continue }
+                #expect(decoder.decode(text: text) == EventDecoder.decodeGeneral(text: text), "\(text.prefix(80))")
+                count += 1
+            }
+        }
+        #expect(count > 100)
+    }
+
+    @Test(
+        "numbers read as the general decoder reads them",
+        arguments: [
+            "0.0", "1.0", "0.1", "0.3333333333333333", "12.5", "-0.0", "-2.75", "1e3", "1.5E-7", "40", "-3",
+            "123456789012345.6", "0.1234567890123456789",
+        ])
+    func numbers(text: String) {
+        let frame = #"{"type": "progress", "data": {"value": \#(text), "max": 40, "prompt_id": "p", "node": "2"}}"#
+        #expect(FastEventDecoder.decode(Array(frame.utf8)) == EventDecoder.decodeGeneral(text: frame))
+        #expect(FastEventDecoder.decode(Array(frame.utf8)) != nil)
+    }
+
     @Test(
         "unexpected shapes fall back to the general decoder",
         arguments: [

@@ -10,18 +10,23 @@ struct TranscriptFeed {
     let transcript: JSONValue
     let client: String
 
-    func run(own: Bool = true) throws -> MonitorState {
+    /// `inPlace`: as the monitor runs, one `FrameDecoder` for the stream and `ingest` in place; otherwise a fresh
+    /// decoder per frame and the pure `reduce`.
+    func run(own: Bool = true, inPlace: Bool = false) throws -> MonitorState {
         let clients = transcript["clients"] ?? .null
         let clientID = clients[client]?["server_sid"]?.stringValue ?? "x"
         var state = MonitorState(serverURL: "http://mock", ownClientID: own ? clientID : "someone-else")
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         var histories: [String: HistoryItem] = [:]
         var wanted: [String] = []
+        var decoder = FrameDecoder()
         for event in transcript["events"]?.arrayValue ?? [] {
             let now = start.addingTimeInterval((event["t_ms"]?.doubleValue ?? 0) / 1000)
             var input: MonitorInput?
             if event["kind"] == "ws_recv", event["client"]?.stringValue == client {
-                if let text = event["text"]?.stringValue { input = .event(EventDecoder.decode(text: text)) }
+                if let text = event["text"]?.stringValue {
+                    input = .event(inPlace ? decoder.decode(text: text) : EventDecoder.decode(text: text))
+                }
             } else if event["kind"] == "http", event["method"] == "GET", let path = event["path"]?.stringValue,
                 let body = event["response_json"]
             {
@@ -34,13 +39,20 @@ struct TranscriptFeed {
                 }
             }
             guard let input else { continue }
-            let (next, effects) = state.reduce(input, now: now)
-            state = next
+            let effects: [MonitorEffect]
+            if inPlace {
+                effects = state.ingest(input, now: now)
+            } else {
+                let next: MonitorState
+                (next, effects) = state.reduce(input, now: now)
+                state = next
+            }
             for case .lookupHistory(let id) in effects { wanted.append(id) }
         }
         // The lookups the reducer asked for, answered from the recorded history (nil: none recorded).
         let end = start.addingTimeInterval(60)
-        for id in Set(wanted) + state.jobs.values.filter({ !$0.state.isFinished }).map(\.id) {
+        // Sorted: a Set's order differs from one instance to the next.
+        for id in (Set(wanted) + state.jobs.values.filter({ !$0.state.isFinished }).map(\.id)).sorted() {
             state = state.reduce(.history(promptID: id, histories[id]), now: end).0
         }
         return state
@@ -168,5 +180,42 @@ struct MonitorReducerTests {
         #expect(state.lastMessage?.text == "connection lost: connection closed")
         (state, effects) = state.reduce(.event(.status(queueRemaining: 2, sid: nil)), now: Date())
         #expect(effects == [.refreshQueue])
+    }
+
+    @Test(
+        "in place with one decoder for the stream (as the monitor runs) ends in the same state as the pure reduce",
+        arguments: [
+            "a_normal_run", "b_cached_rerun", "c_execution_error", "d_interrupt", "e_queue_pending", "h_no_client_id",
+        ])
+    func inPlaceEqualsPure(scenario: String) throws {
+        let feed = TranscriptFeed(transcript: try Fixtures.load(scenario), client: "A")
+        #expect(try feed.run(inPlace: true) == feed.run(inPlace: false))
+    }
+
+    @Test("the cached job index survives the table growing, copies of the state, and jobs leaving")
+    func jobIndexCache() {
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func progress(_ id: String, _ step: Int) -> MonitorInput {
+            .event(.progress(promptID: id, node: "1", value: Double(step), max: 40))
+        }
+        _ = state.ingest(progress("a", 1), now: t0)
+        // 300 new jobs: the table is rebuilt several times over.
+        let pending = (0..<300).compactMap { QueueItem(.array([.int($0), .string("p\($0)")])) }
+        _ = state.ingest(.queue(QueueSnapshot(running: [], pending: pending)), now: t0)
+        _ = state.ingest(progress("a", 2), now: t0)
+        // A copy shares the table until one side changes it.
+        var copy = state
+        _ = copy.ingest(progress("a", 3), now: t0)
+        _ = state.ingest(progress("a", 4), now: t0)
+        _ = state.ingest(.history(promptID: "p7", nil), now: t0)
+        state.jobs["p8"] = nil
+        _ = state.ingest(progress("a", 5), now: t0)
+        _ = state.ingest(progress("p9", 1), now: t0)
+        _ = state.ingest(progress("a", 6), now: t0)
+        #expect(copy.jobs["a"]?.node("1")?.value == 3)
+        #expect(state.jobs["a"]?.node("1")?.value == 6)
+        #expect(state.jobs["p9"]?.state == .running)
+        #expect(state.jobs["p8"] == nil)
     }
 }

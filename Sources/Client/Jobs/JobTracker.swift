@@ -105,7 +105,7 @@ public struct JobTracker: Sendable, Equatable {
         case .progressState(_, let entries):
             for entry in entries {
                 update(entry.nodeID) { n in
-                    if entry.state == "finished" {
+                    if entry.state == .finished {
                         if n.state != .cached { n.state = .done }
                         n.endedAt = n.endedAt ?? now
                     } else if n.state == .pending {

@@ -3,75 +3,60 @@ import Foundation
 
 extension MonitorState {
     /// A server message: `status` asks for a queue read; per-prompt events update that job's nodes.
+    /// The frequent events (`progress`, `progress_state`, `executing`) find their job once and change it in place.
     mutating func apply(_ event: ServerEvent, now: Date) -> [MonitorEffect] {
         switch event {
         case .status(let remaining, _):
             queueRemaining = remaining
             return [.refreshQueue]
         case .executionStart(let id, _):
-            markRunning(id, now: now)
-            ensureJob(id, now: now)
+            let change = withJob(id, now: now, own: true) { $0.markRunning(now: now) }
+            settle(id, change)
         case .executionCached(let id, let nodes, _):
-            ensureJob(id, now: now)
-            for node in nodes {
-                ensureNode(id, node)
-                jobs[id]?.updateNode(node) { $0.state = .cached }
+            withJob(id, now: now, own: true) { job in
+                for node in nodes {
+                    job.ensureNode(node)
+                    job.updateNode(node) { $0.state = .cached }
+                }
             }
         case .executing(let id, let node, _):
             guard let id = id ?? runningID else { return [] }
-            ensureJob(id, now: now)
-            if let node { ensureNode(id, node) }
-            // progress_state may already have made this node current: only a different node ends the current one.
-            if jobs[id]?.currentNode != node { finishCurrentNode(id, now: now) }
-            if let node {
-                markRunning(id, now: now)
-                jobs[id]?.currentNode = node
-                jobs[id]?.updateNode(node) { n in
-                    n.state = .running
-                    n.startedAt = n.startedAt ?? now
+            var done = false
+            let change = withJob(id, now: now, own: true) { job -> JobChange in
+                var change = JobChange()
+                if let node { job.ensureNode(node) }
+                // progress_state may already have made this node current: only a different node ends the current one.
+                if job.currentNode != node { change.learned = job.finishCurrentNode(now: now) }
+                if let node {
+                    change.started = job.markRunning(now: now)
+                    job.currentNode = node
+                    job.updateNode(node) { n in
+                        n.state = .running
+                        n.startedAt = n.startedAt ?? now
+                    }
+                } else {
+                    done = !job.state.isFinished
                 }
-            } else if jobs[id].map({ !$0.state.isFinished }) ?? false {
-                // Done: the history entry is written now.
-                return [.lookupHistory(id)]
+                return change
             }
+            settle(id, change)
+            // Done: the history entry is written now.
+            if done { return [.lookupHistory(id)] }
         case .progress(let id, let node, let value, let max):
             guard let id = id ?? runningID, let node = node ?? jobs[id]?.currentNode else { return [] }
-            ensureJob(id, now: now, own: false)
-            ensureNode(id, node)
-            markRunning(id, now: now)
-            step(id, node: node, value: value, max: max, now: now)
-        case .progressState(let id, let entries):
-            ensureJob(id, now: now, own: false)
-            markRunning(id, now: now)
-            for entry in entries {
-                ensureNode(id, entry.nodeID)
-                if entry.state == "finished" {
-                    let wasRunning = jobs[id]?.node(entry.nodeID)?.state == .running
-                    jobs[id]?.updateNode(entry.nodeID) { n in
-                        if n.state != .cached { n.state = .done }
-                        n.endedAt = n.endedAt ?? now
-                        if n.max != nil { n.value = n.max }
-                    }
-                    if wasRunning, let node = jobs[id]?.node(entry.nodeID) { learnNode(node) }
-                    if jobs[id]?.currentNode == entry.nodeID { jobs[id]?.currentNode = nil }
-                } else {
-                    if jobs[id]?.node(entry.nodeID)?.state == .pending
-                        || jobs[id]?.node(entry.nodeID)?.state == .unknown
-                    {
-                        jobs[id]?.updateNode(entry.nodeID) { n in
-                            n.state = .running
-                            n.startedAt = n.startedAt ?? now
-                        }
-                        // Anonymous prompts get no `executing`: the running node of progress_state is the current one.
-                        jobs[id]?.currentNode = entry.nodeID
-                    }
-                    if entry.max > 1 { step(id, node: entry.nodeID, value: entry.value, max: entry.max, now: now) }
-                }
+            let change = withJob(id, now: now, own: false) { job -> JobChange in
+                let started = job.markRunning(now: now)
+                if let index = job.nodeIndex(node) { job.step(at: index, value: value, max: max, now: now) }
+                return JobChange(started: started)
             }
+            settle(id, change)
+        case .progressState(let id, let entries):
+            let change = withJob(id, now: now, own: false) { job in job.apply(entries, now: now) }
+            settle(id, change)
         case .executed(let id, let node, _, let output):
             if let output { jobs[id]?.outputs.append(contentsOf: OutputFile.list(nodeID: node, ui: output)) }
         case .executionSuccess(let id, _):
-            finishCurrentNode(id, now: now)
+            if let learned = jobs[id]?.finishCurrentNode(now: now) { learnNode(learned) }
         case .executionError(let info):
             jobs[info.promptID]?.error = info
             if let node = info.nodeID { jobs[info.promptID]?.updateNode(node) { $0.state = .failed } }
@@ -92,46 +77,135 @@ extension MonitorState {
         return []
     }
 
-    /// Events can arrive before the queue was read: make a placeholder the next queue read fills in.
-    /// Only our own prompts send `execution_*`/`executing`; broadcast progress means an anonymous prompt.
-    mutating func ensureJob(_ id: String, now: Date, own: Bool = true) {
-        guard jobs[id] == nil else { return }
-        jobs[id] = MonitorJob(
-            id: id, number: 0, source: own ? .own : .anonymous, clientID: own ? ownClientID : nil,
-            prompt: .object([]), now: now)
-        jobs[id]?.isPlaceholder = true
+    /// What changing one job means for the rest of the state.
+    struct JobChange {
+        /// The job went from pending to running.
+        var started = false
+        /// A node that finished while we watched, for the class timings.
+        var learned: MonitorNode?
+        /// More than one node can finish in one `progress_state`.
+        var alsoLearned: [MonitorNode] = []
+    }
+
+    /// Changes a job in place with one lookup. Events can arrive before the queue was read: a missing job
+    /// becomes a placeholder the next queue read fills in. Only our own prompts send `execution_*`/`executing`;
+    /// broadcast progress means an anonymous prompt.
+    @discardableResult
+    mutating func withJob<R>(_ id: String, now: Date, own: Bool, _ body: (inout MonitorJob) -> R) -> R {
+        let index: [String: MonitorJob].Index
+        if let cached = recentJob.index, let recent = recentJob.id, sameID(recent, id) {
+            index = cached
+        } else if let found = jobs.index(forKey: id) {
+            index = found
+        } else {
+            var job = MonitorJob(
+                id: id, number: 0, source: own ? .own : .anonymous, clientID: own ? ownClientID : nil,
+                prompt: .object([]), now: now)
+            job.isPlaceholder = true
+            jobs[id] = job
+            index = jobs.index(forKey: id)!
+        }
+        let result = body(&jobs.values[index])
+        // In-place changes keep every index valid (they also ran `didSet`, which dropped the cache).
+        recentJob = JobIndexCache(id: id, index: index)
+        return result
+    }
+
+    /// Applies what `withJob` reported: a job that started is the running one; finished nodes teach timings.
+    mutating func settle(_ id: String, _ change: JobChange) {
+        if change.started {
+            runningID = id
+            pendingIDs.removeAll { $0 == id }
+        }
+        if let node = change.learned { learnNode(node) }
+        for node in change.alsoLearned { learnNode(node) }
+    }
+
+    mutating func settle(_ id: String, _ started: Bool) { settle(id, JobChange(started: started)) }
+}
+
+extension MonitorJob {
+    /// Pending → running. True when it changed.
+    mutating func markRunning(now: Date) -> Bool {
+        guard state == .pending else { return false }
+        state = .running
+        startedAt = startedAt ?? now
+        return true
     }
 
     /// A placeholder job learns its nodes from the events that name them.
-    mutating func ensureNode(_ id: String, _ node: String) {
-        guard let job = jobs[id], job.isPlaceholder, job.node(node) == nil else { return }
-        jobs[id]?.nodes.append(MonitorNode(id: node, classType: "?", title: "node", state: .pending))
+    mutating func ensureNode(_ node: String) { _ = nodeIndex(node) }
+
+    /// Where a node is; a placeholder job adds the nodes events name (nil: a known graph without that node).
+    mutating func nodeIndex(_ node: String) -> Int? {
+        if let index = nodes.firstIndex(where: { sameID($0.id, node) }) { return index }
+        guard isPlaceholder else { return nil }
+        nodes.append(MonitorNode(id: node, classType: "?", title: "node", state: .pending))
+        return nodes.count - 1
     }
 
-    mutating func step(_ id: String, node: String, value: Double, max: Double, now: Date) {
-        jobs[id]?.updateNode(node) { n in
-            if n.value != value {
-                n.stepTimes.append(now)
-                if n.stepTimes.count > 12 { n.stepTimes.removeFirst(n.stepTimes.count - 12) }
-            }
-            n.value = value
-            n.max = max
-            if n.state == .pending || n.state == .unknown { n.state = .running }
-            n.startedAt = n.startedAt ?? now
-        }
+    mutating func step(_ node: String, value: Double, max: Double, now: Date) {
+        guard let index = nodes.firstIndex(where: { sameID($0.id, node) }) else { return }
+        step(at: index, value: value, max: max, now: now)
     }
 
-    mutating func finishCurrentNode(_ id: String, now: Date) {
-        guard let current = jobs[id]?.currentNode else { return }
-        let wasRunning = jobs[id]?.node(current)?.state == .running
-        jobs[id]?.updateNode(current) { n in
-            if n.state == .running {
-                n.state = .done
-                n.endedAt = now
-                if n.max != nil { n.value = n.max }
+    mutating func step(at index: Int, value: Double, max: Double, now: Date) {
+        if nodes[index].value != value {
+            nodes[index].stepTimes.append(now)
+            if nodes[index].stepTimes.count > 12 { nodes[index].stepTimes.removeFirst() }
+        }
+        nodes[index].value = value
+        nodes[index].max = max
+        if nodes[index].state == .pending || nodes[index].state == .unknown { nodes[index].state = .running }
+        if nodes[index].startedAt == nil { nodes[index].startedAt = now }
+    }
+
+    /// Ends the current node; returns it when it was running (its time is worth learning).
+    mutating func finishCurrentNode(now: Date) -> MonitorNode? {
+        guard let current = currentNode else { return nil }
+        currentNode = nil
+        guard let index = nodes.firstIndex(where: { sameID($0.id, current) }), nodes[index].state == .running else {
+            return nil
+        }
+        nodes[index].state = .done
+        nodes[index].endedAt = now
+        if nodes[index].max != nil { nodes[index].value = nodes[index].max }
+        return nodes[index]
+    }
+
+    /// One `progress_state`: every node's state and steps.
+    mutating func apply(_ entries: [NodeProgress], now: Date) -> MonitorState.JobChange {
+        var change = MonitorState.JobChange(started: markRunning(now: now))
+        for k in entries.indices {
+            let entry = entries[k]
+            guard let index = nodeIndex(entry.nodeID) else { continue }
+            if entry.state == .finished {
+                let wasRunning = nodes[index].state == .running
+                if nodes[index].state != .cached { nodes[index].state = .done }
+                nodes[index].endedAt = nodes[index].endedAt ?? now
+                if nodes[index].max != nil { nodes[index].value = nodes[index].max }
+                if wasRunning {
+                    if change.learned == nil {
+                        change.learned = nodes[index]
+                    } else {
+                        change.alsoLearned.append(nodes[index])
+                    }
+                }
+                if let current = currentNode, sameID(current, entry.nodeID) { currentNode = nil }
+            } else {
+                if nodes[index].state == .pending || nodes[index].state == .unknown {
+                    nodes[index].state = .running
+                    nodes[index].startedAt = nodes[index].startedAt ?? now
+                    // Anonymous prompts get no `executing`: the running node of progress_state is the current one.
+                    currentNode = entry.nodeID
+                }
+                if entry.max > 1 { step(at: index, value: entry.value, max: entry.max, now: now) }
             }
         }
-        if wasRunning, let node = jobs[id]?.node(current) { learnNode(node) }
-        jobs[id]?.currentNode = nil
+        return change
     }
 }
+
+/// Node and prompt ids: equal lengths first, which settles most mismatches without a full string comparison.
+@inline(__always)
+func sameID(_ a: String, _ b: String) -> Bool { a.utf8.count == b.utf8.count && a == b }

@@ -30,6 +30,11 @@ extension MonitorState {
         apply(input, now: now)
     }
 
+    /// A server message, in place.
+    public mutating func ingest(_ event: ServerEvent, now: Date) -> [MonitorEffect] {
+        apply(event, now: now)
+    }
+
     /// The pure step: the next state and the IO it needs.
     public func reduce(_ input: MonitorInput, now: Date) -> (MonitorState, [MonitorEffect]) {
         var next = self
@@ -126,10 +131,7 @@ extension MonitorState {
     }
 
     mutating func markRunning(_ id: String, now: Date) {
-        guard var job = jobs[id], job.state == .pending else { return }
-        job.state = .running
-        job.startedAt = job.startedAt ?? now
-        jobs[id] = job
+        guard jobs[id]?.markRunning(now: now) == true else { return }
         runningID = id
         pendingIDs.removeAll { $0 == id }
     }

@@ -58,9 +58,19 @@ public actor MonitorSession {
     /// Applies an input and runs the effects it asks for.
     public func input(_ input: MonitorInput) {
         if case .history(let id, let item?) = input { record(id, item) }
-        let (next, effects) = state.reduce(input, now: Date())
-        let changed = next != state
-        state = next
+        let effects: [MonitorEffect]
+        let changed: Bool
+        switch input {
+        case .event(.progress), .event(.progressState), .event(.executing):
+            // The stream of a run: changed in place, without a copy of the state or a comparison with it.
+            effects = state.ingest(input, now: Date())
+            changed = true
+        default:
+            let next: MonitorState
+            (next, effects) = state.reduce(input, now: Date())
+            changed = next != state
+            state = next
+        }
         // A tick only matters when a clock is on screen: a running job, or a reconnect countdown.
         var clockVisible = state.runningID != nil
         if case .reconnecting = state.connection { clockVisible = true }

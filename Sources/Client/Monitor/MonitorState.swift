@@ -24,7 +24,12 @@ public struct MonitorState: Sendable, Equatable {
     public var version: String?
     public var devices: [SystemStats.Device] = []
     public var queueRemaining: Int?
-    public var jobs: [String: MonitorJob] = [:]
+    public var jobs: [String: MonitorJob] = [:] {
+        // Any change to the table other than `withJob`'s in-place one may move entries: forget the cached index.
+        didSet { recentJob = JobIndexCache() }
+    }
+    /// Where the job of the last event is in `jobs`, so a run's stream of progress frames skips the hashing.
+    var recentJob = JobIndexCache()
     public var runningID: String?
     /// Pending ids in execution order.
     public var pendingIDs: [String] = []
@@ -68,4 +73,13 @@ public struct MonitorState: Sendable, Equatable {
         messages.append(Message(text: text, level: level, time: now))
         if messages.count > Self.maxMessages { messages.removeFirst(messages.count - Self.maxMessages) }
     }
+}
+
+/// The table index of the most recent event's job. It is not part of the state's value (equal states may differ
+/// in it), and it is dropped whenever `jobs` changes other than in place.
+struct JobIndexCache: Sendable, Equatable {
+    var id: String?
+    var index: [String: MonitorJob].Index?
+
+    static func == (_: JobIndexCache, _: JobIndexCache) -> Bool { true }
 }

@@ -6,7 +6,8 @@ import Foundation
 public enum EventDecoder {
     /// Decodes a text frame (`{"type": ..., "data": ...}`).
     public static func decode(text: String) -> ServerEvent {
-        decode(textBytes: Array(text.utf8), raw: text)
+        var decoder = FrameDecoder()
+        return decoder.decode(text: text)
     }
 
     /// The general decoder alone (for tests that compare it with the fast path).
@@ -16,12 +17,8 @@ public enum EventDecoder {
 
     /// Decodes a text frame given as UTF-8 bytes.
     public static func decode(bytes: [UInt8]) -> ServerEvent {
-        decode(textBytes: bytes, raw: String(decoding: bytes, as: UTF8.self))
-    }
-
-    static func decode(textBytes: [UInt8], raw: @autoclosure () -> String) -> ServerEvent {
-        if let fast = FastEventDecoder.decode(textBytes) { return fast }
-        return general(textBytes, raw: raw())
+        var decoder = FrameDecoder()
+        return decoder.decode(bytes: bytes)
     }
 
     static func general(_ textBytes: [UInt8], raw: @autoclosure () -> String) -> ServerEvent {
@@ -66,7 +63,8 @@ public enum EventDecoder {
                 NodeProgress(
                     nodeID: entry["node_id"]?.pythonStrOrNil ?? key,
                     displayNodeID: entry["display_node_id"]?.pythonStrOrNil, value: entry["value"]?.doubleValue ?? 0,
-                    max: entry["max"]?.doubleValue ?? 1, state: entry["state"]?.stringValue ?? "running")
+                    max: entry["max"]?.doubleValue ?? 1,
+                    state: entry["state"]?.stringValue.flatMap(NodeProgress.State.init(rawValue:)) ?? .running)
             }
             return .progressState(promptID: id, nodes: nodes)
         case "executed":
@@ -157,5 +155,29 @@ public enum EventDecoder {
 
     static func hex(_ bytes: [UInt8]) -> String {
         bytes.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Decodes the frames of one connection, in order. Keeps the strings that repeat from frame to frame, so the
+/// steady stream of progress frames allocates almost nothing. One per connection; not shared between threads.
+public struct FrameDecoder {
+    var cache = StringCache()
+
+    public init() {}
+
+    public mutating func decode(text: String) -> ServerEvent {
+        var utf8 = text
+        return utf8.withUTF8 { decode($0, raw: text) }
+    }
+
+    public mutating func decode(bytes: [UInt8]) -> ServerEvent {
+        bytes.withUnsafeBufferPointer { decode($0, raw: String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    public mutating func decode(binary bytes: [UInt8]) -> ServerEvent { EventDecoder.decode(binary: bytes) }
+
+    mutating func decode(_ buffer: UnsafeBufferPointer<UInt8>, raw: @autoclosure () -> String) -> ServerEvent {
+        if let fast = FastEventDecoder.decode(buffer, cache: &cache) { return fast }
+        return EventDecoder.general(Array(buffer), raw: raw())
     }
 }

@@ -6,10 +6,15 @@ public struct NodeProgress: Sendable, Equatable {
     public var displayNodeID: String?
     public var value: Double
     public var max: Double
-    /// `running` or `finished` (the server never sets `error`).
-    public var state: String
+    public var state: State
 
-    public init(nodeID: String, displayNodeID: String?, value: Double, max: Double, state: String) {
+    /// The server's NodeState: `pending`, `running`, `finished` or `error` (it sends only the middle two; anything
+    /// else reads as running).
+    public enum State: String, Sendable, Equatable {
+        case pending, running, finished, error
+    }
+
+    public init(nodeID: String, displayNodeID: String?, value: Double, max: Double, state: State) {
         self.nodeID = nodeID
         self.displayNodeID = displayNodeID
         self.value = value

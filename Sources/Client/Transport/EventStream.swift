@@ -105,11 +105,12 @@ public struct EventStream: Sendable {
                     try await outbound.write(
                         .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
                 }
+                var decoder = FrameDecoder()
                 for try await message in inbound.messages(maxSize: 64 * 1024 * 1024) {
                     let event: ServerEvent
                     switch message {
-                    case .text(let text): event = EventDecoder.decode(text: text)
-                    case .binary(let buffer): event = EventDecoder.decode(binary: Array(buffer.readableBytesView))
+                    case .text(let text): event = decoder.decode(text: text)
+                    case .binary(let buffer): event = decoder.decode(binary: Array(buffer.readableBytesView))
                     }
                     if case .status(_, let sid?) = event, !greeted.value {
                         greeted.set()
