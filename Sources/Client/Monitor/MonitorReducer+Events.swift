@@ -103,7 +103,8 @@ extension MonitorState {
                 prompt: .object([]), now: now)
             job.isPlaceholder = true
             jobs[id] = job
-            index = jobs.index(forKey: id)!
+            guard let inserted = jobs.index(forKey: id) else { return body(&job) }
+            index = inserted
         }
         let result = body(&jobs.values[index])
         // In-place changes keep every index valid (they also ran `didSet`, which dropped the cache).

@@ -12,8 +12,8 @@ enum FastEventDecoder {
     }
 
     static func decode(_ buffer: UnsafeBufferPointer<UInt8>, cache: inout StringCache) -> ServerEvent? {
-        guard !buffer.isEmpty else { return nil }
-        var s = Scanner(b: buffer)
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return nil }
+        var s = Scanner(b: buffer, base: base)
         swap(&s.cache, &cache)
         defer { swap(&s.cache, &cache) }
         return s.event()
@@ -21,6 +21,8 @@ enum FastEventDecoder {
 
     struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
+        /// `b`'s first byte (the buffer is never empty).
+        let base: UnsafePointer<UInt8>
         var i = 0
         var cache = StringCache()
 
@@ -60,7 +62,6 @@ enum FastEventDecoder {
                 if c == 0x5C { return nil }
                 end += 1
             }
-            let base = b.baseAddress!
             guard end < b.count, let quote = memchr(base + end, 0x22, b.count - end) else { return nil }
             end = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
             if memchr(base + start, 0x5C, end - start) != nil { return nil }
@@ -74,20 +75,20 @@ enum FastEventDecoder {
             ws()
             let n = range.count
             guard i + n + 2 <= b.count, b[i] == 0x22, b[i + n + 1] == 0x22,
-                memcmp(b.baseAddress! + i + 1, b.baseAddress! + range.lowerBound, n) == 0
+                memcmp(base + i + 1, base + range.lowerBound, n) == 0
             else { return false }
             i += n + 2
             return true
         }
 
         func same(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
-            x.count == y.count && memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, x.count) == 0
+            x.count == y.count && memcmp(base + x.lowerBound, base + y.lowerBound, x.count) == 0
         }
 
         @inline(__always)
         func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
             r.count == literal.utf8CodeUnitCount
-                && memcmp(b.baseAddress! + r.lowerBound, literal.utf8Start, r.count) == 0
+                && memcmp(base + r.lowerBound, literal.utf8Start, r.count) == 0
         }
 
         mutating func string(_ r: Range<Int>) -> String { cache.string(UnsafeBufferPointer(rebasing: b[r])) }
@@ -101,7 +102,7 @@ enum FastEventDecoder {
             ws()
             let n = literal.utf8CodeUnitCount
             guard i + n + 2 <= b.count, b[i] == 0x22, b[i + n + 1] == 0x22,
-                memcmp(b.baseAddress! + i + 1, literal.utf8Start, n) == 0
+                memcmp(base + i + 1, literal.utf8Start, n) == 0
             else { return false }
             i += n + 2
             return eat(0x3A)
@@ -366,7 +367,7 @@ enum FastEventDecoder {
         @inline(__always)
         mutating func literal(_ text: StaticString) -> Bool {
             let n = text.utf8CodeUnitCount
-            guard i + n <= b.count, memcmp(b.baseAddress! + i, text.utf8Start, n) == 0 else { return false }
+            guard i + n <= b.count, memcmp(base + i, text.utf8Start, n) == 0 else { return false }
             i += n
             return true
         }
@@ -394,7 +395,10 @@ struct StringCache {
         if slots.isEmpty { slots = Array(repeating: nil, count: Self.size) }
         let slot = (n &* 7 &+ Int(bytes[0]) &* 3 &+ Int(bytes[n - 1]) &* 5 &+ Int(bytes[n / 2])) & (Self.size - 1)
         if let entry = slots[slot], entry.bytes.count == n,
-            entry.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, n) == 0 })
+            entry.bytes.withUnsafeBytes({ stored in
+                guard let p = stored.baseAddress, let q = bytes.baseAddress else { return false }
+                return memcmp(p, q, n) == 0
+            })
         {
             return entry.string
         }
