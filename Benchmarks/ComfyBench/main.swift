@@ -64,6 +64,25 @@ func lines(of bytes: [UInt8]) -> [[UInt8]] {
     return out
 }
 
+/// A file's bytes, read straight into one array (no intermediate Data, which would double the peak).
+func readFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile) }
+    defer { close(fd) }
+    var info = stat()
+    fstat(fd, &info)
+    let size = Int(info.st_size)
+    return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, buffer.baseAddress! + done, size - done)
+            if n <= 0 { break }
+            done += n
+        }
+        count = done
+    }
+}
+
 let args = CommandLine.arguments
 guard args.count >= 2 else {
     FileHandle.standardError.write(
@@ -132,15 +151,19 @@ case "decode":
         ("per_second", .double(Double(lines.count) / seconds)), ("nodes", .int(kinds)))
 
 case "history-decode":
-    let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: args[2])))
+    // Peak memory counts the body itself: RSS is read before the file is.
     let before = peakRSSKB()
+    let data = try readFile(args[2])
     let start = now()
-    let items = HistoryItem.list(try JSONValue.parse(data))
+    // "eager": every graph built too (what the model reads lazily), for comparison.
+    let eager = args.count > 3 && args[3] == "eager"
+    let items = eager ? HistoryItem.list(try JSONValue.parse(data)) : try HistoryItem.list(body: data)
     let seconds = now() - start
+    let outputs = items.reduce(0) { $0 + $1.outputs.count }
     emit(
-        ("entries", .int(items.count)), ("bytes", .int(data.count)), ("seconds", .double(seconds)),
-        ("mb_per_s", .double(Double(data.count) / 1e6 / seconds)), ("peak_rss_kb", .int(peakRSSKB())),
-        ("rss_before_kb", .int(before)))
+        ("entries", .int(items.count)), ("outputs", .int(outputs)), ("bytes", .int(data.count)),
+        ("seconds", .double(seconds)), ("mb_per_s", .double(Double(data.count) / 1e6 / seconds)),
+        ("peak_rss_kb", .int(peakRSSKB())), ("rss_before_kb", .int(before)))
 
 case "history-screen":
     let count = Int(args[2]) ?? 10_000

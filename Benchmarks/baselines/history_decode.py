@@ -5,8 +5,9 @@ import resource
 import sys
 import time
 
-data = open(sys.argv[1], "rb").read()
+# Peak memory counts the body itself: RSS is read before the file is.
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+data = open(sys.argv[1], "rb").read()
 start = time.perf_counter()
 history = json.loads(data)
 entries = [(pid, e["status"]["status_str"], [f for o in e["outputs"].values() for f in o.get("images", [])])

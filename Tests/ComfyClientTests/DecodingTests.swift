@@ -179,3 +179,68 @@ struct FastDecoderTests {
         #expect(FastEventDecoder.decode(Array(text.utf8)) == nil)
     }
 }
+
+@Suite("Reading /history lazily")
+struct LazyHistoryTests {
+    /// Every `/history` answer recorded from the real server.
+    static func recordedBodies() throws -> [JSONValue] {
+        var bodies: [JSONValue] = []
+        for scenario in Fixtures.scenarios + ["http_snapshots"] {
+            for event in try Fixtures.load(scenario)["events"]?.arrayValue ?? []
+            where event["kind"] == "http" && (event["path"]?.stringValue ?? "").hasPrefix("/history") {
+                if let body = event["response_json"], body.objectValue != nil { bodies.append(body) }
+            }
+        }
+        return bodies
+    }
+
+    static func assertSame(_ lazy: [HistoryItem], _ eager: [HistoryItem]) {
+        #expect(lazy == eager)
+        for (a, b) in zip(lazy, eager) {
+            #expect(a.queue?.prompt == b.queue?.prompt)
+            #expect(a.queue?.extraData == b.queue?.extraData)
+            #expect(a.queue?.clientID == b.queue?.clientID && a.queue?.createTime == b.queue?.createTime)
+            #expect(a.queue?.number == b.queue?.number && a.queue?.outputNodes == b.queue?.outputNodes)
+            #expect(a.startedAt == b.startedAt && a.endedAt == b.endedAt && a.error == b.error)
+        }
+    }
+
+    @Test("every recorded /history answer reads the same lazily as parsed whole")
+    func recorded() throws {
+        let bodies = try Self.recordedBodies()
+        #expect(bodies.count > 3)
+        for body in bodies {
+            let bytes = body.pythonJSONBytes
+            Self.assertSame(try HistoryItem.list(body: bytes), HistoryItem.list(try JSONValue.parse(bytes)))
+        }
+    }
+
+    @Test("browser runs with their UI workflow in extra_data, escapes and odd spacing")
+    func browserRuns() throws {
+        let text = """
+            { "p1" : {"prompt": [3, "p1", {"1": {"class_type": "A\\u00e9", "inputs": {"t": "say \\"hi\\"\\n"}}},
+              {"extra_pnginfo": {"workflow": {"nodes": [{"id": 1, "pos": [1.5, -2e3]}], "links": []}},
+               "client_id": "browser", "create_time": 1795289731193}, ["1"]],
+              "outputs": {"1": {"images": [{"filename": "x.png", "subfolder": "", "type": "output"}]}},
+              "status": {"status_str": "success", "completed": true, "messages": []}, "meta": {}},
+              "p2": {"prompt": [4, "p2", {}, {}, []], "outputs": {}, "status": {"status_str": "error",
+              "completed": false, "messages": [["execution_error", {"node_id": "1", "exception_message": "x"}]]}}}
+            """
+        let bytes = Array(text.utf8)
+        let lazy = try HistoryItem.list(body: bytes)
+        Self.assertSame(lazy, HistoryItem.list(try JSONValue.parse(bytes)))
+        #expect(lazy.first?.queue?.clientID == "browser")
+        #expect(lazy.first?.queue?.createTime == 1_795_289_731_193)
+        #expect(lazy.first?.queue?.prompt["1"]?["inputs"]?["t"] == "say \"hi\"\n")
+    }
+
+    @Test(
+        "a broken body is an error, not a partial list",
+        arguments: [
+            #"{"p1": {"prompt": [1, "p1", {"a": }]}}"#, #"{"p1": {"prompt": [1, "p1", {"a": "x}]}}"#, #"{"p1": 1"#,
+            #"{"p1": {}} extra"#, "[]",
+        ])
+    func broken(text: String) {
+        #expect(throws: JSONParseError.self) { try HistoryItem.list(body: Array(text.utf8)) }
+    }
+}

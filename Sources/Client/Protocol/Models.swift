@@ -45,22 +45,75 @@ public struct OutputFile: Sendable, Equatable, Hashable {
 public struct QueueItem: Sendable, Equatable {
     public var number: Double
     public var promptID: String
-    public var prompt: JSONValue
-    public var extraData: JSONValue
+    var graph: LazyJSON
+    var extra: LazyJSON
     public var outputNodes: [String]
-
     /// Who submitted it (the socket that receives its events), if anyone said.
-    public var clientID: String? { extraData["client_id"]?.stringValue }
+    public let clientID: String?
     /// Milliseconds since the epoch, on servers ≥ 0.3.69.
-    public var createTime: Int? { extraData["create_time"]?.intValue }
+    public let createTime: Int?
+
+    /// The graph (API format). Read from history lazily: parsed when asked for.
+    public var prompt: JSONValue {
+        get { graph.value }
+        set { graph = LazyJSON(newValue) }
+    }
+
+    /// `extra_data`: the client id, and from the browser the whole UI workflow (`extra_pnginfo`).
+    public var extraData: JSONValue { extra.value }
 
     public init?(_ json: JSONValue) {
         guard let items = json.arrayValue, items.count >= 2, let id = items[1].stringValue else { return nil }
         number = items[0].doubleValue ?? 0
         promptID = id
-        prompt = items.count > 2 ? items[2] : .object([])
-        extraData = items.count > 3 ? items[3] : .object([])
+        graph = LazyJSON(items.count > 2 ? items[2] : .object([]))
+        let extraData = items.count > 3 ? items[3] : .object([])
+        extra = LazyJSON(extraData)
+        clientID = extraData["client_id"]?.stringValue
+        createTime = extraData["create_time"]?.intValue
         outputNodes = items.count > 4 ? (items[4].arrayValue?.compactMap(\.pythonStrOrNil) ?? []) : []
+    }
+
+    /// Reads `[number, id, graph, extra_data, outputs]` keeping the graph and extra_data as bytes (only the
+    /// client id and creation time are read out of extra_data).
+    init?(lazy c: inout JSONCursor) throws(JSONParseError) {
+        var number: Double?
+        var id: String?
+        var graph = LazyJSON(.object([]))
+        var extra = LazyJSON(.object([]))
+        var clientID: String?
+        var createTime: Int?
+        var outputs: [String] = []
+        try c.forEachItem { c, index throws(JSONParseError) in
+            switch index {
+            case 0: number = try c.value().doubleValue
+            case 1: id = try c.value().stringValue
+            case 2: graph = LazyJSON(raw: try c.skip())
+            case 3:
+                var probe = c
+                if (try? probe.forEachKey({ p, key throws(JSONParseError) in
+                    switch key {
+                    case "client_id": clientID = try p.value().stringValue
+                    case "create_time": createTime = try p.value().intValue
+                    default: _ = try p.skip()
+                    }
+                })) == nil {
+                    clientID = nil
+                    createTime = nil
+                }
+                extra = LazyJSON(raw: try c.skip())
+            case 4: outputs = try c.value().arrayValue?.compactMap(\.pythonStrOrNil) ?? []
+            default: _ = try c.skip()
+            }
+        }
+        guard let id else { return nil }
+        self.number = number ?? 0
+        promptID = id
+        self.graph = graph
+        self.extra = extra
+        self.clientID = clientID
+        self.createTime = createTime
+        outputNodes = outputs
     }
 }
 
@@ -106,12 +159,18 @@ public struct HistoryItem: Sendable, Equatable {
     }
 
     public init(promptID: String, json: JSONValue) {
+        self.init(
+            promptID: promptID, queue: json["prompt"].flatMap(QueueItem.init), outputs: json["outputs"],
+            status: json["status"])
+    }
+
+    init(promptID: String, queue: QueueItem?, outputs: JSONValue?, status: JSONValue?) {
         self.promptID = promptID
-        queue = json["prompt"].flatMap(QueueItem.init)
-        outputs = (json["outputs"]?.objectValue ?? []).flatMap { node, ui in OutputFile.list(nodeID: node, ui: ui) }
-        statusString = json["status"]?["status_str"]?.stringValue ?? "unknown"
-        completed = json["status"]?["completed"]?.boolValue ?? false
-        messages = (json["status"]?["messages"]?.arrayValue ?? []).compactMap { pair in
+        self.queue = queue
+        self.outputs = (outputs?.objectValue ?? []).flatMap { node, ui in OutputFile.list(nodeID: node, ui: ui) }
+        statusString = status?["status_str"]?.stringValue ?? "unknown"
+        completed = status?["completed"]?.boolValue ?? false
+        messages = (status?["messages"]?.arrayValue ?? []).compactMap { pair in
             guard let event = pair[0]?.stringValue else { return nil }
             return (event, pair[1] ?? .null)
         }
@@ -134,6 +193,29 @@ public struct HistoryItem: Sendable, Equatable {
     /// Parses a `/history` or `/history/{id}` body, keeping the server's (oldest-first) order.
     public static func list(_ json: JSONValue) -> [HistoryItem] {
         (json.objectValue ?? []).map { HistoryItem(promptID: $0.0, json: $0.1) }
+    }
+
+    /// Reads a `/history` body straight from its bytes. The graphs and `extra_data` (most of the body: the
+    /// browser puts its whole UI workflow there) are kept as bytes and parsed only when asked for.
+    public static func list(body: [UInt8]) throws(JSONParseError) -> [HistoryItem] {
+        var c = JSONCursor(body)
+        var items: [HistoryItem] = []
+        try c.forEachKey { c, id throws(JSONParseError) in
+            var queue: QueueItem?
+            var outputs: JSONValue?
+            var status: JSONValue?
+            try c.forEachKey { c, key throws(JSONParseError) in
+                switch key {
+                case "prompt": queue = try QueueItem(lazy: &c)
+                case "outputs": outputs = try c.value()
+                case "status": status = try c.value()
+                default: _ = try c.skip()
+                }
+            }
+            items.append(HistoryItem(promptID: id, queue: queue, outputs: outputs, status: status))
+        }
+        try c.end()
+        return items
     }
 }
 

@@ -57,13 +57,23 @@ extension ComfyAPI {
         var query: [(String, String)] = []
         if let maxItems { query.append(("max_items", String(maxItems))) }
         if let offset { query.append(("offset", String(offset))) }
-        return HistoryItem.list(try await getJSON("/history", query: query))
+        return try await getHistory("/history", query: query)
     }
 
     /// `GET /history/{id}`: nil while the prompt is queued or running, or when the id is unknown.
     public func history(promptID: String) async throws(ComfyError) -> HistoryItem? {
-        let json = try await getJSON("/history/\(Endpoint.encode(promptID))")
-        return HistoryItem.list(json).first { $0.promptID == promptID }
+        try await getHistory("/history/\(Endpoint.encode(promptID))", query: []).first { $0.promptID == promptID }
+    }
+
+    /// A `/history` body, read lazily (see `HistoryItem.list(body:)`).
+    func getHistory(_ path: String, query: [(String, String)]) async throws(ComfyError) -> [HistoryItem] {
+        let reply = try await send(.GET, path, query: query)
+        guard (200..<300).contains(reply.status) else { throw statusError(reply, path: path) }
+        do {
+            return try HistoryItem.list(body: reply.body)
+        } catch {
+            throw ComfyError.protocolViolation(url: endpoint.url(path), detail: "the answer is not JSON")
+        }
     }
 
     public func deleteHistory(_ ids: [String]) async throws(ComfyError) {

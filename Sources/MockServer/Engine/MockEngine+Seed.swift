@@ -19,7 +19,11 @@ extension MockEngine {
             let finished = started + 4000 + (i % 7) * 500
             let item = QueueItem(
                 number: .int(self.number), promptID: id, prompt: prompt,
-                extraData: i % 3 == 0 ? .object([]) : .obj(("client_id", "seed-browser")), outputs: ["9"],
+                extraData: i % 3 == 0
+                    ? .object([])
+                    : .obj(
+                        ("extra_pnginfo", .obj(("workflow", Self.uiWorkflow(prompt)))), ("client_id", "seed-browser")),
+                outputs: ["9"],
                 queuedAt: .now, createTime: started)
             self.number += 1
             let failed = i % 17 == 5
@@ -64,6 +68,63 @@ extension MockEngine {
 }
 
 extension MockEngine {
+    /// The browser's copy of a graph, as its frontend puts it in `extra_data.extra_pnginfo.workflow` (litegraph:
+    /// nodes with positions, sizes, slots and widget values, and the links between them). Runs queued from the
+    /// browser carry it, which is why real `/history` bodies are large.
+    static func uiWorkflow(_ prompt: JSONValue) -> JSONValue {
+        let nodes = prompt.objectValue ?? []
+        var links: [JSONValue] = []
+        var uiNodes: [JSONValue] = []
+        var outputs: [String: [(slot: Int, link: Int)]] = [:]
+        for (order, (id, node)) in nodes.enumerated() {
+            let classType = node["class_type"]?.stringValue ?? "?"
+            var inputs: [JSONValue] = []
+            var widgets: [JSONValue] = []
+            for (name, value) in node["inputs"]?.objectValue ?? [] {
+                if let source = value.arrayValue, source.count == 2, let from = source[0].stringValue,
+                    let slot = source[1].intValue
+                {
+                    let link = links.count + 1
+                    links.append([
+                        .int(link), .int(Int(from) ?? 0), .int(slot), .int(Int(id) ?? 0), .int(inputs.count),
+                        .string(name.uppercased()),
+                    ])
+                    outputs[from, default: []].append((slot, link))
+                    inputs.append(
+                        .obj(("name", .string(name)), ("type", .string(name.uppercased())), ("link", .int(link))))
+                } else {
+                    widgets.append(value)
+                    if name == "seed" || name == "noise_seed" { widgets.append("randomize") }
+                }
+            }
+            uiNodes.append(
+                .obj(
+                    ("id", .int(Int(id) ?? 0)), ("type", .string(classType)),
+                    ("pos", [.int(100 + order * 350), .int(130 + (order % 3) * 220)]), ("size", [315, 262]),
+                    ("flags", .object([])), ("order", .int(order)), ("mode", 0), ("inputs", .array(inputs)),
+                    ("properties", .obj(("Node name for S&R", .string(classType)))),
+                    ("widgets_values", .array(widgets))))
+        }
+        // Each node's output slots, with the links that leave them.
+        uiNodes = uiNodes.map { node in
+            let id = String(node["id"]?.intValue ?? 0)
+            let slots = Dictionary(grouping: outputs[id] ?? [], by: \.slot).sorted { $0.key < $1.key }
+            let list: [JSONValue] = slots.map { slot, uses in
+                .obj(
+                    ("name", .string("OUT\(slot)")), ("type", .string("OUT\(slot)")),
+                    ("links", .array(uses.map { .int($0.link) })), ("slot_index", .int(slot)))
+            }
+            guard case .object(var pairs) = node else { return node }
+            pairs.insert(("outputs", .array(list)), at: 8)
+            return .object(pairs)
+        }
+        return .obj(
+            ("last_node_id", .int(nodes.compactMap { Int($0.0) }.max() ?? 0)), ("last_link_id", .int(links.count)),
+            ("nodes", .array(uiNodes)), ("links", .array(links)), ("groups", []), ("config", .object([])),
+            ("extra", .obj(("ds", .obj(("scale", 1.0), ("offset", [0.0, 0.0]))), ("frontendVersion", "1.28.6"))),
+            ("version", 0.4))
+    }
+
     /// The `/history` body of `count` seeded runs (for benchmarks).
     public func seededHistoryBody(_ count: Int) -> [UInt8] {
         seedHistory(count)
