@@ -74,8 +74,9 @@ func readFile(_ path: String) throws -> [UInt8] {
     let size = Int(info.st_size)
     return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
         var done = 0
+        guard let base = buffer.baseAddress else { return count = 0 }
         while done < size {
-            let n = read(fd, buffer.baseAddress! + done, size - done)
+            let n = read(fd, base + done, size - done)
             if n <= 0 { break }
             done += n
         }
