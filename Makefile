@@ -29,7 +29,8 @@ test: deps
 	python3 Tests/python/cli_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
 
-bench: deps
+bench:
+	@./scripts/ensure-deps.sh --with-bench
 	$(SWIFT) build -c release --product comfytop
 	$(SWIFT) build -c release --product comfybench
 	python3 Benchmarks/run.py

@@ -3,7 +3,9 @@
 set -euo pipefail
 
 need_python=0
+need_bench=0
 [ "${1:-}" = "--with-python" ] && need_python=1
+[ "${1:-}" = "--with-bench" ] && need_python=1 && need_bench=1
 
 say() { printf 'comfytop setup: %s\n' "$*" >&2; }
 
@@ -61,4 +63,12 @@ if [ "$need_python" = 1 ]; then
             || python3 -m pip install --quiet --break-system-packages requests websocket-client \
             || { say "could not install requests and websocket-client with pip; install them and run make again."; exit 1; }
     fi
+fi
+
+if [ "$need_bench" = 1 ] && ! python3 -c 'import rich, pyte' >/dev/null 2>&1; then
+    say "installing the benchmark's Python packages (rich: the peer's progress display; pyte: a terminal emulator)…"
+    python3 -m pip install --quiet rich pyte >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --user rich pyte >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --break-system-packages rich pyte \
+        || { say "could not install rich and pyte with pip; install them and run make bench again."; exit 1; }
 fi

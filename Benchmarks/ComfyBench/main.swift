@@ -151,6 +151,31 @@ case "decode":
         ("frames", .int(lines.count)), ("seconds", .double(seconds)),
         ("per_second", .double(Double(lines.count) / seconds)), ("nodes", .int(kinds)))
 
+case "render":
+    // Drawing the monitor screen (120x40) with a run in progress, N times: the per-frame cost of the UI.
+    let count = args.count > 2 ? Int(args[2]) ?? 1000 : 1000
+    var state = MonitorState(serverURL: "bench", ownClientID: "me")
+    let clock = Date()
+    var decoder = FrameDecoder()
+    for frame in sampleFrames(promptIndex: 1).prefix(60) { _ = state.ingest(decoder.decode(text: frame), now: clock) }
+    var app = AppState()
+    app = AppUpdate.settle(app, state, now: clock)
+    let glyphs = Glyphs(ascii: false)
+    var previous: Canvas?
+    var changed = 0
+    let start = now()
+    for k in 0..<count {
+        let canvas = Screen.render(
+            app: app, monitor: state, now: clock.addingTimeInterval(Double(k) / 10), width: 120, height: 40,
+            glyphs: glyphs)
+        changed += canvas.changedRows(from: previous).count
+        previous = canvas
+    }
+    let seconds = now() - start
+    emit(
+        ("frames", .int(count)), ("ms_per_frame", .double(seconds / Double(count) * 1000)),
+        ("changed_rows", .int(changed)))
+
 case "history-decode":
     // Peak memory counts the body itself: RSS is read before the file is.
     let before = peakRSSKB()

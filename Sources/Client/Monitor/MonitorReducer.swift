@@ -13,7 +13,6 @@ public enum MonitorInput: Sendable {
     case systemStats(SystemStats)
     /// Sizes of a job's output files (from `HEAD /view`), by `OutputFile.key`.
     case outputSizes(promptID: String, [String: Int])
-    case tick
 }
 
 /// IO the reducer asks for; results come back as inputs.
@@ -62,8 +61,6 @@ extension MonitorState {
         case .systemStats(let stats):
             version = stats.comfyUIVersion ?? version
             devices = stats.devices
-            return []
-        case .tick:
             return []
         }
     }

@@ -29,15 +29,19 @@ public actor MonitorSession {
     public func run(onState: @escaping @Sendable (MonitorState) -> Void) async {
         self.onState = onState
         onState(state)
+        // The queue and device stats are read again every 5 s while anything is queued or running, every 30 s
+        // otherwise: queue changes are announced by `status` broadcasts, so this is only a safety net (and an idle
+        // monitor should cost nothing). The screen keeps its clocks itself.
         let timers = Task { [weak self] in
-            var tick = 0
+            var idleRounds = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                tick += 1
-                await self?.input(.tick)
-                if tick % 5 == 0 {
-                    await self?.refreshQueue()
-                    await self?.refreshStats()
+                try? await Task.sleep(for: .seconds(5))
+                guard let self else { return }
+                let active = await self.isActive
+                idleRounds = active ? 0 : idleRounds + 1
+                if active || idleRounds % 6 == 0 {
+                    await self.refreshQueue()
+                    await self.refreshStats()
                 }
             }
         }
@@ -55,6 +59,8 @@ public actor MonitorSession {
         }
     }
 
+    var isActive: Bool { state.runningID != nil || !state.pendingIDs.isEmpty }
+
     /// Applies an input and runs the effects it asks for.
     public func input(_ input: MonitorInput) {
         if case .history(let id, let item?) = input { record(id, item) }
@@ -71,14 +77,7 @@ public actor MonitorSession {
             changed = next != state
             state = next
         }
-        // A tick only matters when a clock is on screen: a running job, or a reconnect countdown.
-        var clockVisible = state.runningID != nil
-        if case .reconnecting = state.connection { clockVisible = true }
-        var isTick = false
-        if case .tick = input { isTick = true }
-        if changed || (isTick && clockVisible) {
-            onState(state)
-        }
+        if changed { onState(state) }
         for effect in effects { run(effect) }
     }
 

@@ -132,3 +132,35 @@ extension MockEngine {
             .pythonJSONBytes
     }
 }
+
+extension MockEngine {
+    /// `POST /mock/burst` (benchmark hook): broadcasts `frames` `progress` messages of a made-up anonymous prompt at
+    /// `rate` per second, and answers with when each was handed to the sockets (CLOCK_MONOTONIC nanoseconds, the
+    /// clock Python's `time.monotonic` reads), so a harness can time them to the screen.
+    func progressBurst(body: [UInt8]) async -> MockResponse {
+        let json = (try? JSONValue.parse(body)) ?? .object([])
+        let frames = min(max(1, json["frames"]?.intValue ?? 1000), 100_000)
+        let rate = max(1, json["rate"]?.doubleValue ?? 1000)
+        let total = json["max"]?.intValue ?? frames
+        let id = UUID().uuidString.lowercased()
+        var sent: [JSONValue] = []
+        sent.reserveCapacity(frames)
+        let start = Self.monotonicNanos()
+        for k in 1...frames {
+            let due = start + UInt64(Double(k - 1) / rate * 1e9)
+            let now = Self.monotonicNanos()
+            if due > now { try? await Task.sleep(nanoseconds: due - now) }
+            send(
+                "progress", .obj(("value", .int(k)), ("max", .int(total)), ("prompt_id", .string(id)), ("node", "1")),
+                to: nil)
+            sent.append(.int(Int(Self.monotonicNanos())))
+        }
+        return .json(.obj(("prompt_id", .string(id)), ("sent_ns", .array(sent))))
+    }
+
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -26,6 +26,7 @@ enum MockRoutes {
             response(await engine.patchLogSubscription(body: try await body(request)))
         }
         router.post("/mock/fault") { request, _ in response(await engine.postFault(body: try await body(request))) }
+        router.post("/mock/burst") { request, _ in response(await engine.progressBurst(body: try await body(request))) }
     }
 
     private static func registerCore(on router: Router<MockContext>, prefix p: String, engine: MockEngine) {

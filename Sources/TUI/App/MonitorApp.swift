@@ -26,32 +26,86 @@ public struct MonitorOptions: Sendable {
     }
 }
 
-/// A box the session writes and the UI thread reads.
+/// A box the session writes and the UI thread reads. Each write also wakes the UI thread (see `Wakeup`).
 final class Mailbox<Value: Sendable>: @unchecked Sendable {
     private var value: Value
     private var version = 0
     private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
+    let wakeup: Wakeup?
+    init(_ value: Value, wakeup: Wakeup? = nil) {
+        self.value = value
+        self.wakeup = wakeup
+    }
     func set(_ v: Value) {
         lock.withLock {
             value = v; version += 1
         }
+        wakeup?.signal()
     }
     func get() -> (Value, Int) { lock.withLock { (value, version) } }
+}
+
+/// A pipe that wakes the UI thread out of its wait for keys: a new state is drawn at once instead of at the
+/// next poll, and an idle monitor needs no polling at all. At most one byte is ever pending.
+final class Wakeup: @unchecked Sendable {
+    let readFD: Int32
+    private let writeFD: Int32
+    private var pending = false
+    private let lock = NSLock()
+
+    init?() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return nil }
+        readFD = fds[0]
+        writeFD = fds[1]
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    func signal() {
+        let first = lock.withLock {
+            defer { pending = true }
+            return !pending
+        }
+        if first {
+            var byte: UInt8 = 1
+            _ = write(writeFD, &byte, 1)
+        }
+    }
+
+    /// Called by the woken thread before it reads the state.
+    func drain() {
+        lock.withLock { pending = false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buffer, buffer.count) > 0 {}
+    }
 }
 
 /// Runs the screen: curses on one dedicated thread, the session's IO in tasks; states cross through a mailbox.
 public final class MonitorApp: @unchecked Sendable {
     let session: MonitorSession
     let options: MonitorOptions
+    private let wakeup = Wakeup()
     private let states: Mailbox<MonitorState>
-    private let stopFlag = Mailbox<Bool>(false)
+    private let stopFlag: Mailbox<Bool>
 
     public init(session: MonitorSession, options: MonitorOptions, initial: MonitorState) {
         self.session = session
         self.options = options
-        states = Mailbox(initial)
+        states = Mailbox(initial, wakeup: wakeup)
+        stopFlag = Mailbox(false, wakeup: wakeup)
     }
+
+    /// The shortest time between two frames: a burst of events is drawn at most this often, and any event is on
+    /// screen within about this long.
+    static let frameInterval = 0.016
+    /// How long a change waits for the ones right behind it (the server sends `progress_state` and `progress`
+    /// for each step back to back): one frame for both.
+    static let settle = 0.004
 
     /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP; the terminal is restored in every case.
     public func run() async {
@@ -79,6 +133,7 @@ public final class MonitorApp: @unchecked Sendable {
 
     private func uiLoop() {
         let terminal = CursesTerminal(theme: options.theme, color: options.color, mouse: options.mouse)
+        terminal.wakeFD = wakeup?.readFD
         MonitorApp.activeTerminal = terminal
         atexit { MonitorApp.activeTerminal?.stop() }
         defer {
@@ -102,25 +157,47 @@ public final class MonitorApp: @unchecked Sendable {
         var frames = 0
         var lastVersion = -1
         var lastSecond = -1
+        var lastMinute = -1
         var lastSize = (0, 0)
-        var lastActivity = Date()
+        var dirty = true
+        var dirtySince = Date.distantPast
+        var lastDraw = Date.distantPast
+        var clockShown = true
         while !app.quit && !stopFlag.get().0 {
-            // Keys wake the loop at once; new states are looked for every 33 ms while things change, every 250 ms
-            // when idle (so an idle monitor costs next to nothing).
-            let idle = Date().timeIntervalSince(lastActivity) > 2
-            let key = terminal.readKey(timeoutMS: idle ? 250 : 33)
+            // Wait for a key, a new state (the session wakes us), or the next moment a clock on screen changes.
+            // A burst of states is drawn at most every `frameInterval`; an idle screen with no clock on it is
+            // looked at once a minute (for relative times).
+            let before = Date()
+            let wait: Double
+            if dirty {
+                wait = max(lastDraw.addingTimeInterval(Self.frameInterval), dirtySince.addingTimeInterval(Self.settle))
+                    .timeIntervalSince(before)
+            } else if clockShown {
+                wait = 1 - before.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)
+            } else {
+                wait = 60 - before.timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
+            }
+            let key = terminal.readKey(timeoutMS: max(0, Int((wait * 1000).rounded(.up))))
+            wakeup?.drain()
             let (monitor, version) = states.get()
             let now = Date()
-            // Nothing new (no key, no new state, same second, same size): nothing to render.
             let second = Int(now.timeIntervalSince1970)
             let size = (terminal.width, terminal.height)
-            if key == nil, version == lastVersion, second == lastSecond, size == lastSize, last != nil {
+            if version != lastVersion || size != lastSize || (clockShown && second != lastSecond)
+                || second / 60 != lastMinute || last == nil
+            {
+                if !dirty { dirtySince = version != lastVersion ? now : .distantPast }
+                dirty = true
+            }
+            (lastVersion, lastSecond, lastMinute, lastSize) = (version, second, second / 60, size)
+            if key == nil,
+                !dirty || now.timeIntervalSince(lastDraw) < Self.frameInterval
+                    || now.timeIntervalSince(dirtySince) < Self.settle
+            {
                 frames += 1
                 if let maxFrames, frames >= maxFrames { break }
                 continue
             }
-            if key != nil || version != lastVersion { lastActivity = now }
-            (lastVersion, lastSecond, lastSize) = (version, second, size)
             if let key, key != .resize {
                 if case .mouse(let x, let y, .left) = key {
                     let jobs = AppUpdate.visibleJobs(app, monitor, now: now)
@@ -159,8 +236,21 @@ public final class MonitorApp: @unchecked Sendable {
                 terminal.draw(canvas, previous: key == .resize ? nil : last)
                 last = canvas
             }
+            dirty = false
+            lastDraw = now
+            clockShown = Self.showsClock(monitor, now: now)
             frames += 1
             if let maxFrames, frames >= maxFrames { break }
+        }
+    }
+
+    /// Whether the screen shows something that changes with the clock alone: elapsed times and ETAs of running
+    /// and queued jobs, a reconnect countdown, finished jobs about to leave the queue pane.
+    static func showsClock(_ m: MonitorState, now: Date) -> Bool {
+        if m.runningID != nil || !m.pendingIDs.isEmpty { return true }
+        if case .connected = m.connection {} else { return true }
+        return m.finishedIDs.prefix(20).contains {
+            (m.jobs[$0]?.lingerUntil ?? .distantPast) > now.addingTimeInterval(-1)
         }
     }
 

@@ -78,6 +78,9 @@ public struct Canvas: Sendable, Equatable {
         guard let scalar = ch.unicodeScalars.first else { return 0 }
         let v = scalar.value
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
+        // The common cases without a Unicode property lookup: Latin (no combining marks below U+0300), box
+        // drawing and block elements (the frames and bars drawn on every screen).
+        if v < 0x300 || (0x2500..<0x25A0).contains(v) { return 1 }
         if scalar.properties.generalCategory == .nonspacingMark { return 0 }
         if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
             || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)

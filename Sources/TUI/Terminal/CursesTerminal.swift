@@ -27,6 +27,8 @@ public final class CursesTerminal: Terminal {
         nonl()
         keypad(ct_stdscr(), true)
         curs_set(0)
+        // The cursor is hidden: don't spend bytes moving it back after every update.
+        leaveok(ct_stdscr(), true)
         set_escdelay(25)
         if mouse { mousemask(ct_mouse_mask(), nil) }
         setupColors()
@@ -107,7 +109,25 @@ public final class CursesTerminal: Terminal {
         refresh()
     }
 
+    /// A descriptor that, when readable, ends the wait for a key early (the app's `Wakeup`).
+    var wakeFD: Int32?
+
     public func readKey(timeoutMS: Int) -> Key? {
+        guard let wakeFD else { return key(getchWaiting: timeoutMS) }
+        // Keys curses has already read come first; then wait on the keyboard and the wake-up pipe together.
+        if let key = key(getchWaiting: 0) { return key }
+        var fds = [
+            pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
+        let ready = poll(&fds, 2, Int32(clamping: timeoutMS))
+        // Input, or a signal (a resize): let curses read it. The rest of an escape sequence may still be on its way.
+        if ready < 0 || fds[0].revents & Int16(POLLIN) != 0 { return key(getchWaiting: 10) }
+        // The terminal went away (SIGHUP ends the app): don't spin on a dead descriptor meanwhile.
+        if fds[0].revents != 0 { usleep(UInt32(min(timeoutMS, 100)) * 1000) }
+        return nil
+    }
+
+    private func key(getchWaiting timeoutMS: Int) -> Key? {
         timeout(Int32(timeoutMS))
         let c = getch()
         if c == ct_err() { return nil }

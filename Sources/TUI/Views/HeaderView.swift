@@ -67,8 +67,7 @@ enum QueueView {
         let finish = m.finishTimes(now: now)
         let selected = jobs.firstIndex { $0.id == app.selectedID } ?? 0
         let first = firstRow(selected: selected, count: jobs.count, height: inner.height)
-        let clock = DateFormatter()
-        clock.dateFormat = "HH:mm"
+        let clock = Clock.hhmm
         for (row, job) in jobs.dropFirst(max(0, first)).prefix(inner.height).enumerated() {
             let y = inner.y + row
             let isSelected = job.id == app.selectedID

@@ -35,8 +35,7 @@ enum HistoryView {
             return
         }
         let first = max(0, min(h.selected - rows + 1, h.rows.count - rows))
-        let clock = DateFormatter()
-        clock.dateFormat = "MM-dd HH:mm"
+        let clock = Clock.monthDayTime
         for (i, row) in h.rows.dropFirst(first).prefix(rows).enumerated() {
             let y = listY + i
             let selected = first + i == h.selected

@@ -59,8 +59,7 @@ enum Overlays {
         case .warning: role = .msgWarning
         case .error: role = .msgError
         }
-        let clock = DateFormatter()
-        clock.dateFormat = "HH:mm:ss"
+        let clock = Clock.hhmmss
         let x = c.put(rect.x + 1, rect.y, clock.string(from: last.time), Style(.dim), maxX: rect.maxX)
         c.put(x + 1, rect.y, last.text, Style(role, bold: last.level == .error), maxX: rect.maxX)
     }

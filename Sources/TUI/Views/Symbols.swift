@@ -1,4 +1,5 @@
 import ComfyClient
+import Foundation
 
 /// Glyph, word and role for states: state is never shown by colour alone.
 enum Symbols {
@@ -29,6 +30,25 @@ enum Symbols {
         case .own: return ("own", .sourceOwn)
         case .foreign: return ("other", .sourceForeign)
         case .anonymous: return ("anon", .sourceAnonymous)
+        }
+    }
+}
+
+/// Local clock times for the screen. Formatted by hand: a DateFormatter is costly to make and, on Linux, slow
+/// to use, and the screen is drawn up to 60 times a second.
+enum Clock {
+    case hhmm, hhmmss, monthDayTime
+
+    func string(from date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&t, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        switch self {
+        case .hhmm: return "\(two(parts.tm_hour)):\(two(parts.tm_min))"
+        case .hhmmss: return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        case .monthDayTime:
+            return "\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min))"
         }
     }
 }
