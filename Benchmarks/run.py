@@ -17,7 +17,13 @@ BIN = os.environ.get("BENCH_BIN_DIR", os.path.join(ROOT, ".build/release"))
 BENCH, COMFYTOP = os.path.join(BIN, "comfybench"), os.path.join(BIN, "comfytop")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+ONLY = [x.strip() for x in os.environ.get("BENCH_ONLY", "").split(",") if x.strip()]
 work = tempfile.mkdtemp(prefix="comfytop-bench-")
+
+
+def want(figure_id):
+    """BENCH_ONLY=B3,B5 runs only those figures."""
+    return not ONLY or figure_id in ONLY
 results = []
 
 
@@ -42,37 +48,39 @@ def interleaved(a, b, runs):
 
 
 # B1 event ingest: ≥ 1,000,000 frames (100,000 distinct, 10 passes), decode + reduce, from memory.
-frames = os.path.join(work, "frames.txt")
-run_json([BENCH, "gen-frames", frames, "10000" if QUICK else "100000"])
-passes = "1" if QUICK else "10"
-ours, python = interleaved(lambda: run_json([BENCH, "ingest", frames, passes])["per_second"],
-                           lambda: run_json([sys.executable, os.path.join(ROOT, "Benchmarks/baselines/ingest.py"), frames, passes])["per_second"],
-                           1 if QUICK else 3)
-figure("B1 event ingest", round(ours), "frames/s", round(python), "≥ 10× Python", ours >= 10 * python)
+if want("B1"):
+    frames = os.path.join(work, "frames.txt")
+    run_json([BENCH, "gen-frames", frames, "10000" if QUICK else "100000"])
+    passes = "1" if QUICK else "10"
+    ours, python = interleaved(lambda: run_json([BENCH, "ingest", frames, passes])["per_second"],
+                               lambda: run_json([sys.executable, os.path.join(ROOT, "Benchmarks/baselines/ingest.py"), frames, passes])["per_second"],
+                               1 if QUICK else 3)
+    figure("B1 event ingest", round(ours), "frames/s", round(python), "≥ 10× Python", ours >= 10 * python)
 
 # B2 history decode: a 10,000-entry /history body, into the model (which keeps graphs raw until asked for).
-body = os.path.join(work, "history.json")
-size = run_json([BENCH, "gen-history", body, "500" if QUICK else "10000"])["bytes"]
-o, p, e = [], [], []
-for _ in range(1 if QUICK else RUNS):
-    o.append(run_json([BENCH, "history-decode", body]))
-    p.append(run_json([sys.executable, os.path.join(ROOT, "Benchmarks/baselines/history_decode.py"), body]))
-    e.append(run_json([BENCH, "history-decode", body, "eager"]))
+if want("B2"):
+    body = os.path.join(work, "history.json")
+    size = run_json([BENCH, "gen-history", body, "500" if QUICK else "10000"])["bytes"]
+    o, p, e = [], [], []
+    for _ in range(1 if QUICK else RUNS):
+        o.append(run_json([BENCH, "history-decode", body]))
+        p.append(run_json([sys.executable, os.path.join(ROOT, "Benchmarks/baselines/history_decode.py"), body]))
+        e.append(run_json([BENCH, "history-decode", body, "eager"]))
 
 
-def growth(r):
-    """Peak memory of the decode, the body included, as a multiple of the body."""
-    return (r["peak_rss_kb"] - r["rss_before_kb"]) * 1024 / size
+    def growth(r):
+        """Peak memory of the decode, the body included, as a multiple of the body."""
+        return (r["peak_rss_kb"] - r["rss_before_kb"]) * 1024 / size
 
 
-ours = statistics.median(r["mb_per_s"] for r in o)
-python = statistics.median(r["mb_per_s"] for r in p)
-peak = statistics.median(growth(r) for r in o)
-figure("B2 history decode", round(ours, 1), "MB/s", round(python, 1), "faster than Python json.loads; peak ≤ 3× body",
-       ours > python and peak <= 3,
-       f"body {size / 1e6:.1f} MB; peak memory {peak:.1f}× the body (Python {statistics.median(growth(r) for r in p):.1f}×); "
-       f"every graph parsed too: {statistics.median(r['mb_per_s'] for r in e):.0f} MB/s, "
-       f"{statistics.median(growth(r) for r in e):.1f}× the body")
+    ours = statistics.median(r["mb_per_s"] for r in o)
+    python = statistics.median(r["mb_per_s"] for r in p)
+    peak = statistics.median(growth(r) for r in o)
+    figure("B2 history decode", round(ours, 1), "MB/s", round(python, 1), "faster than Python json.loads; peak ≤ 3× body",
+           ours > python and peak <= 3,
+           f"body {size / 1e6:.1f} MB; peak memory {peak:.1f}× the body (Python {statistics.median(growth(r) for r in p):.1f}×); "
+           f"every graph parsed too: {statistics.median(r['mb_per_s'] for r in e):.0f} MB/s, "
+           f"{statistics.median(growth(r) for r in e):.1f}× the body")
 
 
 def cpu_seconds(pid):
@@ -158,106 +166,111 @@ while url is None:
     url = m.group(0) if m else None
 try:
     # B6 start-up: process start to the first complete frame (the key hints are drawn last).
-    starts = []
-    for _ in range(1 if QUICK else RUNS):
-        t = Pty(monitor(url))
-        starts.append(t.pump(3, until="quit"))
-        t.stop()
-    ms = statistics.median(s for s in starts if s is not None) * 1000
-    figure("B6 start-up", round(ms), "ms", None, "≤ 150 ms", ms <= 150)
+    if want("B6"):
+        starts = []
+        for _ in range(1 if QUICK else RUNS):
+            t = Pty(monitor(url))
+            starts.append(t.pump(3, until="quit"))
+            t.stop()
+        ms = statistics.median(s for s in starts if s is not None) * 1000
+        figure("B6 start-up", round(ms), "ms", None, "≤ 150 ms", ms <= 150)
 
     # B4 idle cost: connected, queue empty; counted from 3 s after start (start-up is B6) for 60 s.
-    idle_seconds = 10 if QUICK else 60
-    t = Pty(monitor(url))
-    t.pump(3)
-    cpu0, bytes0 = t.cpu(), t.total
-    t.pump(idle_seconds)
-    share = (t.cpu() - cpu0) / idle_seconds * 100
-    after_first = t.total - bytes0
-    t.stop()
-    figure("B4 idle cost", round(share, 3), "% of one core", None, "≤ 0.1 % CPU; 0 bytes after the first frame",
-           share <= 0.1 and after_first == 0,
-           f"{after_first} bytes written in {idle_seconds} s after the first frame")
+    if want("B4"):
+        idle_seconds = 10 if QUICK else 60
+        t = Pty(monitor(url))
+        t.pump(3)
+        cpu0, bytes0 = t.cpu(), t.total
+        t.pump(idle_seconds)
+        share = (t.cpu() - cpu0) / idle_seconds * 100
+        after_first = t.total - bytes0
+        t.stop()
+        figure("B4 idle cost", round(share, 3), "% of one core", None, "≤ 0.1 % CPU; 0 bytes after the first frame",
+               share <= 0.1 and after_first == 0,
+               f"{after_first} bytes written in {idle_seconds} s after the first frame")
 
     # B3 bytes to the terminal: one prompt, 3 nodes x 40 steps at 10 steps/s, submitted without a client id so
-    # that every watcher hears its progress; comfytop and a Rich Live display, each in its own 120x40 pty.
-    steps = 10 if QUICK else 40
-    graph = {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 0}}}
-    for i, node in enumerate(["2", "3", "4"]):
-        graph[node] = {"class_type": "SlowSteps", "inputs": {"image": [str(i + 1), 0], "steps": steps,
-                       "delay_ms": 100, "send_preview": False, "send_text": False, "seed": i}}
-    graph["5"] = {"class_type": "SaveImage", "inputs": {"images": ["4", 0], "filename_prefix": "bench"}}
-    run_seconds = 3 * steps * 0.1 + 2
+    if want("B3"):
+        # that every watcher hears its progress; comfytop and a Rich Live display, each in its own 120x40 pty.
+        steps = 10 if QUICK else 40
+        graph = {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 0}}}
+        for i, node in enumerate(["2", "3", "4"]):
+            graph[node] = {"class_type": "SlowSteps", "inputs": {"image": [str(i + 1), 0], "steps": steps,
+                           "delay_ms": 100, "send_preview": False, "send_text": False, "seed": i}}
+        graph["5"] = {"class_type": "SaveImage", "inputs": {"images": ["4", 0], "filename_prefix": "bench"}}
+        run_seconds = 3 * steps * 0.1 + 2
 
-    def watch(argv):
-        t = Pty(argv)
-        t.pump(2.5)
-        cpu0, bytes0 = t.cpu(), t.total
-        # New seeds each time, or the server would answer from its cache without running a step.
-        for node in ("2", "3", "4"):
-            graph[node]["inputs"]["seed"] = int.from_bytes(os.urandom(4), "big")
-        post(url, "/prompt", {"prompt": graph})
-        t.pump(run_seconds)
-        result = (t.total - bytes0, t.cpu() - cpu0)
-        t.stop(b"q" if argv[0] == COMFYTOP else b"\x03")
-        return result
+        def watch(argv):
+            t = Pty(argv)
+            t.pump(2.5)
+            cpu0, bytes0 = t.cpu(), t.total
+            # New seeds each time, or the server would answer from its cache without running a step.
+            for node in ("2", "3", "4"):
+                graph[node]["inputs"]["seed"] = int.from_bytes(os.urandom(4), "big")
+            post(url, "/prompt", {"prompt": graph})
+            t.pump(run_seconds)
+            result = (t.total - bytes0, t.cpu() - cpu0)
+            t.stop(b"q" if argv[0] == COMFYTOP else b"\x03")
+            return result
 
-    rich = [sys.executable, os.path.join(ROOT, "Benchmarks/baselines/rich_live.py"), url, str(run_seconds + 10)]
-    ours, theirs = interleaved(lambda: watch(monitor(url)), lambda: watch(rich), 1 if QUICK else 3)
-    ob, oc = ours
-    rb, rc = theirs
-    figure("B3 bytes to the terminal", ob, "bytes", rb, "≤ 1/5 of Rich Live, bytes and CPU",
-           ob * 5 <= rb and oc * 5 <= rc,
-           f"CPU {oc:.3f} s against Rich's {rc:.3f} s ({oc / rc if rc else 0:.2f}×) for {3 * steps} steps")
+        rich = [sys.executable, os.path.join(ROOT, "Benchmarks/baselines/rich_live.py"), url, str(run_seconds + 10)]
+        ours, theirs = interleaved(lambda: watch(monitor(url)), lambda: watch(rich), 1 if QUICK else 3)
+        ob, oc = ours
+        rb, rc = theirs
+        figure("B3 bytes to the terminal", ob, "bytes", rb, "≤ 1/5 of Rich Live, bytes and CPU",
+               ob * 5 <= rb and oc * 5 <= rc,
+               f"CPU {oc:.3f} s against Rich's {rc:.3f} s ({oc / rc if rc else 0:.2f}×) for {3 * steps} steps")
 
     # B5 event-to-screen latency: the mock broadcasts progress frames at 1,000/s; the pty's output goes through
-    # a terminal emulator (pyte) and every value on screen is timed; a frame's latency is the time until its
-    # value (or a later one) is shown.
-    import pyte
-    frames = 1000 if QUICK else 3000
-    lat = []
-    for _ in range(1 if QUICK else RUNS):
-        screen = pyte.Screen(120, 40)
-        t = Pty(monitor(url), screen=screen)
-        t.pump(2.5)
-        shown = []
-        pattern = re.compile(r"(\d+)/%d " % frames)
+    if want("B5"):
+        # a terminal emulator (pyte) and every value on screen is timed; a frame's latency is the time until its
+        # value (or a later one) is shown.
+        import pyte
+        frames = 1000 if QUICK else 3000
+        lat = []
+        for _ in range(1 if QUICK else RUNS):
+            screen = pyte.Screen(120, 40)
+            t = Pty(monitor(url), screen=screen)
+            t.pump(2.5)
+            shown = []
+            pattern = re.compile(r"(\d+)/%d " % frames)
 
-        def on_read(now):
-            for line in screen.display:
-                m = pattern.search(line)
-                if m:
-                    shown.append((now, int(m.group(1))))
-                    return
+            def on_read(now):
+                for line in screen.display:
+                    m = pattern.search(line)
+                    if m:
+                        shown.append((now, int(m.group(1))))
+                        return
 
-        import threading
-        answer = {}
-        sender = threading.Thread(target=lambda: answer.update(post(url, "/mock/burst",
-                                                                    {"frames": frames, "rate": 1000, "max": frames})))
-        sender.start()
-        while sender.is_alive():
-            t.pump(0.2, on_read=on_read)
-        t.pump(0.5, on_read=on_read)
-        t.stop()
-        sent = [ns / 1e9 for ns in answer["sent_ns"]]
-        j = 0
-        for k, at in enumerate(sent, start=1):
-            while j < len(shown) and shown[j][1] < k:
-                j += 1
-            lat.append((shown[j][0] - at) * 1000 if j < len(shown) else float("inf"))
-    lat.sort()
-    p99 = lat[int(len(lat) * 0.99) - 1]
-    p50 = lat[len(lat) // 2]
-    missing = sum(1 for x in lat if x == float("inf"))
-    figure("B5 event-to-screen latency", round(p99, 1), "ms (p99)", None, "p99 ≤ 35 ms at 1,000 frames/s",
-           p99 <= 35, f"median {p50:.1f} ms over {len(lat)} frames; {missing} never shown")
+            import threading
+            answer = {}
+            sender = threading.Thread(target=lambda: answer.update(post(url, "/mock/burst",
+                                                                        {"frames": frames, "rate": 1000, "max": frames})))
+            sender.start()
+            while sender.is_alive():
+                t.pump(0.2, on_read=on_read)
+            t.pump(0.5, on_read=on_read)
+            t.stop()
+            sent = [ns / 1e9 for ns in answer["sent_ns"]]
+            j = 0
+            for k, at in enumerate(sent, start=1):
+                while j < len(shown) and shown[j][1] < k:
+                    j += 1
+                lat.append((shown[j][0] - at) * 1000 if j < len(shown) else float("inf"))
+        lat.sort()
+        p99 = lat[int(len(lat) * 0.99) - 1]
+        p50 = lat[len(lat) // 2]
+        missing = sum(1 for x in lat if x == float("inf"))
+        figure("B5 event-to-screen latency", round(p99, 1), "ms (p99)", None, "p99 ≤ 35 ms at 1,000 frames/s",
+               p99 <= 35, f"median {p50:.1f} ms over {len(lat)} frames; {missing} never shown")
 finally:
     mock.terminate()
 
 # B7 history screen: 10,000 runs in the store.
-h = run_json([BENCH, "history-screen", "1000" if QUICK else "10000"])
-figure("B7 history screen", round(h["first_screen_ms"], 1), "ms", None, "first screen ≤ 300 ms; search ≤ 50 ms",
-       h["first_screen_ms"] <= 300 and h["search_ms_median"] <= 50, f"search median {h['search_ms_median']:.1f} ms")
+if want("B7"):
+    h = run_json([BENCH, "history-screen", "1000" if QUICK else "10000"])
+    figure("B7 history screen", round(h["first_screen_ms"], 1), "ms", None, "first screen ≤ 300 ms; search ≤ 50 ms",
+           h["first_screen_ms"] <= 300 and h["search_ms_median"] <= 50, f"search median {h['search_ms_median']:.1f} ms")
 
 os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
 with open(os.path.join(ROOT, "bench/results.json"), "w") as f:

@@ -50,11 +50,11 @@ public actor MonitorSession {
             await self?.refreshStats()
             await self?.seedHistory()
         }
-        for await event in stream.events() {
-            if Task.isCancelled { break }
+        // Each message is handled by the task that read it (no queue, one thread hop fewer per message).
+        await stream.run { [weak self] event in
             switch event {
-            case .connection(let change): input(.connection(change))
-            case .server(let message): input(.event(message))
+            case .connection(let change): await self?.input(.connection(change))
+            case .server(let message): await self?.input(.event(message))
             }
         }
     }

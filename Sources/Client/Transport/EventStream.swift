@@ -53,37 +53,49 @@ public struct EventStream: Sendable {
     /// Starts connecting; the sequence ends after `.offline`, or when the consumer stops iterating.
     public func events() -> AsyncStream<ClientEvent> {
         let (stream, continuation) = AsyncStream<ClientEvent>.makeStream(bufferingPolicy: .unbounded)
-        let task = Task { await run(continuation) }
+        let task = Task {
+            await run { event in _ = continuation.yield(event) }
+            continuation.finish()
+        }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 
-    private func run(_ continuation: AsyncStream<ClientEvent>.Continuation) async {
+    /// Connects, and hands every event to `handle` as it is read, in order, until `.offline` or cancellation.
+    /// No queue in between: the reading task runs the handler itself (for a monitor, one hop fewer per message).
+    public func run(_ handle: @escaping @Sendable (ClientEvent) async -> Void) async {
+        await run(Sink(handle: handle))
+    }
+
+    /// Where events go.
+    struct Sink: Sendable {
+        let handle: @Sendable (ClientEvent) async -> Void
+        func yield(_ event: ClientEvent) async { await handle(event) }
+    }
+
+    private func run(_ continuation: Sink) async {
         var attempt = 0
         var failures = 0
         while !Task.isCancelled {
             attempt += 1
-            continuation.yield(.connection(.connecting(attempt: attempt)))
+            await continuation.yield(.connection(.connecting(attempt: attempt)))
             let greeted = LockedFlag()
             let reason = await connectOnce(continuation, greeted: greeted)
             if Task.isCancelled { break }
             failures = greeted.value ? 1 : failures + 1
             if let max = policy.maxAttempts, failures >= max {
-                continuation.yield(.connection(.offline(reason: reason)))
-                continuation.finish()
+                await continuation.yield(.connection(.offline(reason: reason)))
                 return
             }
             let delay = policy.delay(attempt: failures, random: Double.random(in: 0...1))
-            continuation.yield(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
+            await continuation.yield(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         }
-        continuation.yield(.connection(.offline(reason: "stopped")))
-        continuation.finish()
+        await continuation.yield(.connection(.offline(reason: "stopped")))
     }
 
     /// One connection: returns why it ended.
-    private func connectOnce(_ continuation: AsyncStream<ClientEvent>.Continuation, greeted: LockedFlag) async -> String
-    {
+    private func connectOnce(_ continuation: Sink, greeted: LockedFlag) async -> String {
         var headers = HTTPFields()
         for (name, value) in endpoint.auth.httpHeaders {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -114,9 +126,9 @@ public struct EventStream: Sendable {
                     }
                     if case .status(_, let sid?) = event, !greeted.value {
                         greeted.set()
-                        continuation.yield(.connection(.connected(sid: sid)))
+                        await continuation.yield(.connection(.connected(sid: sid)))
                     }
-                    continuation.yield(.server(event))
+                    await continuation.yield(.server(event))
                 }
             }
             if let close { return "closed by the server (code \(close.closeCode))" }

@@ -28,6 +28,22 @@ public struct AppState: Sendable, Equatable {
     public var quit = false
     /// A note of the screen's own (e.g. "read-only"), shown on the message line until the next key.
     public var note: String?
+    /// The running job's overall progress as the summaries show it (queue row, job bar): read from the live value
+    /// every `summaryPeriod` seconds, so a run's stream of steps redraws its node's bar, not three places at once.
+    public var summary: Summary?
+    public static let summaryPeriod = 0.5
+
+    public struct Summary: Sendable, Equatable {
+        public var id: String
+        public var fraction: Double?
+        public var at: Date
+    }
+
+    /// A job's overall progress for the summaries (see `summary`).
+    public func fraction(of job: MonitorJob) -> Double? {
+        if job.state == .running, let summary, summary.id == job.id { return summary.fraction }
+        return job.overallFraction
+    }
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
 }
@@ -74,6 +90,14 @@ public enum AppUpdate {
             app.selectedID = running
         } else if app.selectedID == nil || !jobs.contains(where: { $0.id == app.selectedID }) {
             app.selectedID = jobs.first?.id
+        }
+        if let id = monitor.runningID, let job = monitor.jobs[id] {
+            if app.summary?.id != id || now.timeIntervalSince(app.summary?.at ?? .distantPast) >= AppState.summaryPeriod
+            {
+                app.summary = AppState.Summary(id: id, fraction: job.overallFraction, at: now)
+            }
+        } else {
+            app.summary = nil
         }
         return app
     }

@@ -177,7 +177,8 @@ public final class MonitorApp: @unchecked Sendable {
             } else {
                 wait = 60 - before.timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
             }
-            let key = terminal.readKey(timeoutMS: max(0, Int((wait * 1000).rounded(.up))))
+            // While a frame is already due, more states need not wake us: they are drawn with it.
+            let key = terminal.readKey(timeoutMS: max(0, Int((wait * 1000).rounded(.up))), wakeable: !dirty)
             wakeup?.drain()
             let (monitor, version) = states.get()
             let now = Date()

@@ -111,6 +111,21 @@ public struct Canvas: Sendable, Equatable {
 
 /// Text helpers for fixed columns.
 public enum Text {
+    /// `"%.1f"` without String(format:) (slow on Linux, and the header is drawn on every frame).
+    public static func oneDecimal(_ x: Double) -> String {
+        guard x.isFinite else { return "?" }
+        let tenths = Int((abs(x) * 10).rounded(.toNearestOrEven))
+        return (x < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// A fraction as a percentage, right-aligned in three digits (`" 42%"` → `"%3.0f%%"`, without String(format:),
+    /// which is slow on Linux and called on every frame).
+    public static func percent(_ fraction: Double) -> String {
+        let value = (fraction * 100).rounded(.toNearestOrEven)
+        let digits = value.isFinite ? String(Int(max(-99, min(999, value)))) : "?"
+        return String(repeating: " ", count: max(0, 3 - digits.count)) + digits + "%"
+    }
+
     /// Cuts to `width` columns with an ellipsis, or pads with spaces.
     public static func fit(_ s: String, _ width: Int, ascii: Bool = false) -> String {
         guard width > 0 else { return "" }

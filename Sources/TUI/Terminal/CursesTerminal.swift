@@ -112,14 +112,14 @@ public final class CursesTerminal: Terminal {
     /// A descriptor that, when readable, ends the wait for a key early (the app's `Wakeup`).
     var wakeFD: Int32?
 
-    public func readKey(timeoutMS: Int) -> Key? {
+    public func readKey(timeoutMS: Int, wakeable: Bool) -> Key? {
         guard let wakeFD else { return key(getchWaiting: timeoutMS) }
-        // Keys curses has already read come first; then wait on the keyboard and the wake-up pipe together.
+        // Keys curses has already read come first; then wait on the keyboard (and the wake-up pipe if asked).
         if let key = key(getchWaiting: 0) { return key }
         var fds = [
             pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
         ]
-        let ready = poll(&fds, 2, Int32(clamping: timeoutMS))
+        let ready = poll(&fds, wakeable ? 2 : 1, Int32(clamping: timeoutMS))
         // Input, or a signal (a resize): let curses read it. The rest of an escape sequence may still be on its way.
         if ready < 0 || fds[0].revents & Int16(POLLIN) != 0 { return key(getchWaiting: 10) }
         // The terminal went away (SIGHUP ends the app): don't spin on a dead descriptor meanwhile.

@@ -4,8 +4,8 @@ public protocol Terminal: AnyObject {
     var height: Int { get }
     /// Shows `canvas`, writing only what differs from `previous`.
     func draw(_ canvas: Canvas, previous: Canvas?)
-    /// The next key, or nil after `timeoutMS`.
-    func readKey(timeoutMS: Int) -> Key?
+    /// The next key, or nil after `timeoutMS`. `wakeable`: a new state may end the wait early.
+    func readKey(timeoutMS: Int, wakeable: Bool) -> Key?
     /// Writes bytes straight to the terminal (notifications).
     func writeRaw(_ text: String)
 }
@@ -29,7 +29,7 @@ public final class MemoryTerminal: Terminal {
         frames += 1
     }
 
-    public func readKey(timeoutMS: Int) -> Key? { keys.isEmpty ? nil : keys.removeFirst() }
+    public func readKey(timeoutMS: Int, wakeable: Bool) -> Key? { keys.isEmpty ? nil : keys.removeFirst() }
 
     public func writeRaw(_ text: String) { raw += text }
 }

@@ -20,7 +20,6 @@ extension Theme {
         theme[header_mono]="reverse"
         theme[selected]="#ffffff"
         theme[selected_bg]="#3b4a63"
-        theme[selected_attr]="bold"
         theme[selected_mono]="reverse"
         theme[key]="#88c0d0"
         theme[key_attr]="bold"

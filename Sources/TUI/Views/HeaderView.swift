@@ -21,7 +21,10 @@ enum HeaderView {
         if let device = m.devices.first, device.vramTotal > 0 {
             let used = Double(device.vramTotal - device.vramFree) / 1_073_741_824
             segments.append(
-                (String(format: "VRAM %.1f/%.1f GiB", used, Double(device.vramTotal) / 1_073_741_824), style))
+                (
+                    "VRAM \(Text.oneDecimal(used))/\(Text.oneDecimal(Double(device.vramTotal) / 1_073_741_824)) GiB",
+                    style
+                ))
         }
         if let version = m.version { segments.append(("ComfyUI \(version)", style)) }
         segments.append((m.serverURL, style))
@@ -71,7 +74,7 @@ enum QueueView {
         for (row, job) in jobs.dropFirst(max(0, first)).prefix(inner.height).enumerated() {
             let y = inner.y + row
             let isSelected = job.id == app.selectedID
-            let base = Style(isSelected ? .selected : .main, bold: isSelected, reverse: false)
+            let base = Style(isSelected ? .selected : .main, bold: false, reverse: false)
             if isSelected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), base) }
             let (glyph, word, role) = Symbols.job(job.state, g)
             var x = c.put(inner.x, y, glyph, Style(role, bold: true, reverse: false), maxX: inner.maxX)
@@ -82,8 +85,8 @@ enum QueueView {
             var tail = ""
             switch job.state {
             case .running:
-                if let f = job.overallFraction {
-                    tail = String(format: "%3.0f%%", f * 100)
+                if let f = app.fraction(of: job) {
+                    tail = Text.percent(f)
                 } else if let step = job.logStep {
                     tail = "\(step.value)/\(step.total)"
                 } else {
@@ -105,8 +108,8 @@ enum QueueView {
 enum OutputsView {
     static func sizeText(_ n: Int) -> String {
         if n < 1024 { return "\(n) B" }
-        if n < 1 << 20 { return String(format: "%.1f KiB", Double(n) / 1024) }
-        return String(format: "%.1f MiB", Double(n) / 1_048_576)
+        if n < 1 << 20 { return "\(Text.oneDecimal(Double(n) / 1024)) KiB" }
+        return "\(Text.oneDecimal(Double(n) / 1_048_576)) MiB"
     }
 
     static func draw(_ c: inout Canvas, _ rect: Rect, _ job: MonitorJob?, _ app: AppState, glyphs g: Glyphs) {

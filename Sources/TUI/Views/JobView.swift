@@ -35,9 +35,10 @@ enum JobView {
         }
         y += 1
         if y < inner.maxY {
-            let label = job.overallFraction.map { String(format: " %3.0f%%", $0 * 100) } ?? "    ?"
+            let fraction = app.fraction(of: job)
+            let label = fraction.map { " " + Text.percent($0) } ?? "    ?"
             let barWidth = max(1, inner.width - Canvas.width(of: label) - 1)
-            c.bar(inner.x, y, width: barWidth, fraction: job.overallFraction, glyphs: g)
+            c.bar(inner.x, y, width: barWidth, fraction: fraction, glyphs: g)
             c.put(inner.x + barWidth + 1, y, label, Style(.main), maxX: inner.maxX)
             y += 1
         }
@@ -81,7 +82,9 @@ enum JobView {
                 c.bar(x + 1, y, width: barWidth, fraction: node.state == .unknown ? nil : fraction, glyphs: g)
                 x += barWidth + 1
             }
-            c.put(x + 1, y, info, Style(role), maxX: inner.maxX)
+            // A running node's steps and times change on every step: plain text, so that redrawing them costs a
+            // cursor move and the digits, not a round of attribute changes (its glyph and name show the state).
+            c.put(x + 1, y, info, Style(node.state == .running ? .main : role), maxX: inner.maxX)
             y += 1
         }
     }
