@@ -233,10 +233,9 @@ public final class MonitorApp: @unchecked Sendable {
             seenUntil = monitor.messages.last?.time ?? seenUntil
             let canvas = Screen.render(
                 app: app, monitor: monitor, now: now, width: terminal.width, height: terminal.height, glyphs: glyphs)
-            if canvas != last || key == .resize {
-                terminal.draw(canvas, previous: key == .resize ? nil : last)
-                last = canvas
-            }
+            // The terminal writes only the rows that differ (nothing at all when none do).
+            terminal.draw(canvas, previous: key == .resize ? nil : last)
+            last = canvas
             dirty = false
             lastDraw = now
             clockShown = Self.showsClock(monitor, now: now)

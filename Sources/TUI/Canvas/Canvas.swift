@@ -22,12 +22,26 @@ public struct Rect: Sendable, Equatable {
     public func inset(_ n: Int) -> Rect { Rect(x: x + n, y: y + n, width: width - 2 * n, height: height - 2 * n) }
 }
 
-/// One cell: a single-column grapheme (or "" for the right half of a wide one) and its style.
+/// One cell: a character's first scalar (0 for the right half of a wide one) and its style. Plain data, so a frame
+/// is cheap to make, compare and copy; combining marks that follow a character live beside the cells (`Canvas`).
 public struct Cell: Sendable, Equatable {
-    public var text: String
+    public var code: UInt32
     public var style: Style
 
-    public static let blank = Cell(text: " ", style: .plain)
+    public init(text: String, style: Style) {
+        code = text.unicodeScalars.first?.value ?? 0
+        self.style = style
+    }
+
+    init(code: UInt32, style: Style) {
+        self.code = code
+        self.style = style
+    }
+
+    /// The cell's character ("" for the right half of a wide one), without combining marks.
+    public var text: String { code == 0 ? "" : Unicode.Scalar(code).map { String($0) } ?? "" }
+
+    public static let blank = Cell(code: 0x20, style: .plain)
 }
 
 /// What a frame looks like, cell by cell. Pure: views draw into it, a terminal shows it.
@@ -35,6 +49,8 @@ public struct Canvas: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// Combining marks (and other zero-width scalars) after the character of a cell, by cell index. Rare.
+    private var marks: [Int: String] = [:]
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -44,7 +60,17 @@ public struct Canvas: Sendable, Equatable {
 
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
-        set { cells[y * width + x] = newValue }
+        set {
+            cells[y * width + x] = newValue
+            if !marks.isEmpty { marks[y * width + x] = nil }
+        }
+    }
+
+    /// A cell's text with its combining marks.
+    public func text(_ x: Int, _ y: Int) -> String {
+        let cell = self[x, y]
+        guard let extra = marks[y * width + x] else { return cell.text }
+        return cell.text + extra
     }
 
     /// Writes `text` from (x, y), clipped to `maxX` (default: the right edge); returns the column after it.
@@ -53,13 +79,21 @@ public struct Canvas: Sendable, Equatable {
         guard y >= 0, y < height else { return x }
         let limit = min(maxX ?? width, width)
         var col = x
-        for ch in text {
-            let w = Self.width(of: ch)
-            if w == 0 { continue }
+        var last: Int?
+        for scalar in text.unicodeScalars {
+            let w = Self.width(of: scalar)
+            if w == 0 {
+                // A combining mark belongs to the character before it; controls are dropped.
+                if let last, scalar.value >= 0x300 { marks[last, default: ""].unicodeScalars.append(scalar) }
+                continue
+            }
             if col + w > limit { break }
+            last = nil
             if col >= 0 {
-                self[col, y] = Cell(text: ch == "\t" ? " " : String(ch), style: style)
-                if w == 2, col + 1 < width { self[col + 1, y] = Cell(text: "", style: style) }
+                let code = scalar.value == 0x09 ? 0x20 : scalar.value
+                self[col, y] = Cell(code: code, style: style)
+                last = y * width + col
+                if w == 2, col + 1 < width { self[col + 1, y] = Cell(code: 0, style: style) }
             }
             col += w
         }
@@ -69,19 +103,21 @@ public struct Canvas: Sendable, Equatable {
     /// Fills a rectangle with spaces of a style.
     public mutating func fill(_ rect: Rect, _ style: Style = .plain) {
         for y in max(0, rect.y)..<min(height, rect.maxY) {
-            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(text: " ", style: style) }
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(code: 0x20, style: style) }
         }
     }
 
-    /// Display width of a character: 0 for controls and combining marks, 2 for wide East Asian and emoji.
-    public static func width(of ch: Character) -> Int {
-        guard let scalar = ch.unicodeScalars.first else { return 0 }
+    /// Display width of a scalar: 0 for controls and combining marks, 2 for wide East Asian and emoji.
+    public static func width(of scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
+        // Tab is drawn as one space.
+        if v == 0x09 { return 1 }
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
         // The common cases without a Unicode property lookup: Latin (no combining marks below U+0300), box
         // drawing and block elements (the frames and bars drawn on every screen).
         if v < 0x300 || (0x2500..<0x25A0).contains(v) { return 1 }
-        if scalar.properties.generalCategory == .nonspacingMark { return 0 }
+        let category = scalar.properties.generalCategory
+        if category == .nonspacingMark || category == .enclosingMark || category == .format { return 0 }
         if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
             || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
             || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
@@ -91,20 +127,30 @@ public struct Canvas: Sendable, Equatable {
         return 1
     }
 
+    /// Display width of a character (its first scalar's).
+    public static func width(of ch: Character) -> Int {
+        guard let scalar = ch.unicodeScalars.first else { return 0 }
+        return width(of: scalar) == 0 ? 0 : ch.unicodeScalars.reduce(0) { $0 + width(of: $1) }
+    }
+
     /// Display width of a string.
-    public static func width(of text: String) -> Int { text.reduce(0) { $0 + width(of: $1) } }
+    public static func width(of text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + width(of: $1) } }
 
     /// The text of each row (for tests and golden screens).
     public var lines: [String] {
-        (0..<height).map { y in (0..<width).map { self[$0, y].text }.joined() }
+        (0..<height).map { y in (0..<width).map { text($0, y) }.joined() }
     }
 
     /// Rows that differ from `other` (all rows if the size differs).
     public func changedRows(from other: Canvas?) -> [Int] {
         guard let other, other.width == width, other.height == height else { return Array(0..<height) }
+        let marked =
+            marks == other.marks ? [] : Set((Array(marks.keys) + Array(other.marks.keys)).map { $0 / max(1, width) })
         return (0..<height).filter { y in
+            if marked.contains(y) { return true }
             let start = y * width
-            return cells[start..<start + width] != other.cells[start..<start + width]
+            for k in start..<start + width where cells[k] != other.cells[k] { return true }
+            return false
         }
     }
 }

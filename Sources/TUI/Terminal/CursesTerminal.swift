@@ -94,7 +94,7 @@ public final class CursesTerminal: Terminal {
                 var run = ""
                 let start = x
                 while x < canvas.width, canvas[x, y].style == style {
-                    run += canvas[x, y].text
+                    run += canvas.text(x, y)
                     x += 1
                 }
                 apply(style)

@@ -25,6 +25,8 @@ public final class MemoryTerminal: Terminal {
     }
 
     public func draw(_ canvas: Canvas, previous: Canvas?) {
+        // As a real terminal: a frame that changes nothing writes nothing.
+        guard canvas != screen || previous == nil else { return }
         screen = canvas
         frames += 1
     }
