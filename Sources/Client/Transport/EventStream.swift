@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import WSClient
 
@@ -63,8 +64,17 @@ public struct EventStream: Sendable {
 
     /// Connects, and hands every event to `handle` as it is read, in order, until `.offline` or cancellation.
     /// No queue in between: the reading task runs the handler itself (for a monitor, one hop fewer per message).
+    ///
+    /// The socket gets an event loop of its own, and the reading task (with whatever `handle` does, actors
+    /// included) runs on that loop's thread: a message goes from the socket to the handler without waking
+    /// another thread.
     public func run(_ handle: @escaping @Sendable (ClientEvent) async -> Void) async {
-        await run(Sink(handle: handle))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EventLoopTaskExecutor(loop: group.next())
+        await withTaskExecutorPreference(executor) {
+            await run(Sink(handle: handle), group: group)
+        }
+        try? await group.shutdownGracefully()
     }
 
     /// Where events go.
@@ -73,14 +83,14 @@ public struct EventStream: Sendable {
         func yield(_ event: ClientEvent) async { await handle(event) }
     }
 
-    private func run(_ continuation: Sink) async {
+    private func run(_ continuation: Sink, group: (any EventLoopGroup)? = nil) async {
         var attempt = 0
         var failures = 0
         while !Task.isCancelled {
             attempt += 1
             await continuation.yield(.connection(.connecting(attempt: attempt)))
             let greeted = LockedFlag()
-            let reason = await connectOnce(continuation, greeted: greeted)
+            let reason = await connectOnce(continuation, greeted: greeted, group: group)
             if Task.isCancelled { break }
             failures = greeted.value ? 1 : failures + 1
             if let max = policy.maxAttempts, failures >= max {
@@ -95,7 +105,7 @@ public struct EventStream: Sendable {
     }
 
     /// One connection: returns why it ended.
-    private func connectOnce(_ continuation: Sink, greeted: LockedFlag) async -> String {
+    private func connectOnce(_ continuation: Sink, greeted: LockedFlag, group: (any EventLoopGroup)?) async -> String {
         var headers = HTTPFields()
         for (name, value) in endpoint.auth.httpHeaders {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -111,7 +121,7 @@ public struct EventStream: Sendable {
             let tls = endpoint.isTLS ? try ComfyAPI.tlsConfiguration(endpoint) : nil
             let close = try await WebSocketClient.connect(
                 url: endpoint.webSocketURL(clientID: clientID), configuration: configuration, tlsConfiguration: tls,
-                logger: logger
+                eventLoopGroup: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger
             ) { inbound, outbound, _ in
                 if wantFlags {
                     try await outbound.write(
@@ -157,4 +167,16 @@ final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     var value: Bool { lock.withLock { flag } }
     func set() { lock.withLock { flag = true } }
+}
+
+/// Runs tasks on a NIO event loop, so code that reads a socket can run on the thread that receives its bytes.
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let loop: any EventLoop
+
+    init(loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }
