@@ -97,3 +97,34 @@ struct ThemeAndKeyTests {
         #expect(Notification.sequence("done", environment: ["TMUX": "x"]).contains("\u{1B}Ptmux;\u{1B}\u{1B}]9;done"))
     }
 }
+
+@Suite("Waking the UI thread")
+struct WakeupTests {
+    static func readable(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 0) == 1
+    }
+
+    @Test("every signal after a drain wakes the reader; signals before one coalesce into one byte")
+    func signals() throws {
+        let wakeup = try #require(Wakeup())
+        #expect(!Self.readable(wakeup.readFD))
+        wakeup.signal()
+        wakeup.signal()
+        #expect(Self.readable(wakeup.readFD))
+        wakeup.drain()
+        #expect(!Self.readable(wakeup.readFD))
+        wakeup.signal()
+        #expect(Self.readable(wakeup.readFD), "a signal after a drain must wake the reader again")
+    }
+
+    @Test("a signal that lands while the reader drains is not lost: the next one still wakes it")
+    func signalDuringDrain() throws {
+        let wakeup = try #require(Wakeup())
+        wakeup.signal()
+        // The state it announces is read after the drain; what matters is that later signals still wake.
+        wakeup.drain(between: { wakeup.signal() })
+        wakeup.signal()
+        #expect(Self.readable(wakeup.readFD))
+    }
+}

@@ -145,6 +145,15 @@ extension MockEngine {
         let id = UUID().uuidString.lowercased()
         var sent: [JSONValue] = []
         sent.reserveCapacity(frames)
+        // The prompt is listed as running meanwhile (when nothing else is), as a real one would be.
+        let listed = running == nil
+        if listed {
+            running = QueueItem(
+                number: .int(number), promptID: id,
+                prompt: .obj(("1", .obj(("class_type", "SlowSteps"), ("inputs", .object([]))))),
+                extraData: .object([]), outputs: ["1"], queuedAt: .now, createTime: Self.nowMillis())
+        }
+        defer { if listed, running?.promptID == id { running = nil } }
         let start = Self.monotonicNanos()
         for k in 1...frames {
             let due = start + UInt64(Double(k - 1) / rate * 1e9)

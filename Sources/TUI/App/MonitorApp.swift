@@ -77,11 +77,15 @@ final class Wakeup: @unchecked Sendable {
         }
     }
 
-    /// Called by the woken thread before it reads the state.
-    func drain() {
-        lock.withLock { pending = false }
+    /// Called by the woken thread before it reads the state. The pipe is emptied first and the flag cleared
+    /// after: the other way round, a signal in between would leave the flag set with no byte in the pipe, and
+    /// the next states would not wake anyone.
+    /// `between` runs after the pipe is emptied and before the flag is cleared (tests put a signal there).
+    func drain(between: () -> Void = {}) {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buffer, buffer.count) > 0 {}
+        between()
+        lock.withLock { pending = false }
     }
 }
 
