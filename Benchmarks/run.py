@@ -272,8 +272,9 @@ if want("B7"):
     figure("B7 history screen", round(h["first_screen_ms"], 1), "ms", None, "first screen ≤ 300 ms; search ≤ 50 ms",
            h["first_screen_ms"] <= 300 and h["search_ms_median"] <= 50, f"search median {h['search_ms_median']:.1f} ms")
 
-os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
-with open(os.path.join(ROOT, "bench/results.json"), "w") as f:
+out = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench/results.json"))
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with open(out, "w") as f:
     json.dump(results, f, indent=1, ensure_ascii=False)
 print(f"{'figure':28} {'comfytop':>14} {'peer':>12} {'ratio':>8}  {'target':44} met")
 for r in results:
