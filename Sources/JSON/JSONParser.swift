@@ -84,33 +84,9 @@ public struct JSONCursor {
     public mutating func forEachKey(_ body: (inout JSONCursor, String) throws(JSONParseError) -> Void)
         throws(JSONParseError)
     {
-        var empty = try run { p throws(JSONParseError) in
-            p.skipWhitespace()
-            guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "{") else {
-                throw p.error("Expecting value")
-            }
-            p.index += 1
-            p.skipWhitespace()
-            if p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "}") {
-                p.index += 1
-                return true
-            }
-            return false
-        }
+        var empty = try run { p throws(JSONParseError) in try p.enter(UInt8(ascii: "{"), UInt8(ascii: "}")) }
         while !empty {
-            let key = try run { p throws(JSONParseError) in
-                p.skipWhitespace()
-                guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "\"") else {
-                    throw p.error("Expecting property name enclosed in double quotes")
-                }
-                let key = try p.parseString()
-                p.skipWhitespace()
-                guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: ":") else {
-                    throw p.error("Expecting ':' delimiter")
-                }
-                p.index += 1
-                return key
-            }
+            let key = try run { p throws(JSONParseError) in try p.memberKey() }
             try body(&self, key)
             empty = try run { p throws(JSONParseError) in try p.afterMember(closing: UInt8(ascii: "}")) }
         }
@@ -120,19 +96,7 @@ public struct JSONCursor {
     public mutating func forEachItem(_ body: (inout JSONCursor, Int) throws(JSONParseError) -> Void)
         throws(JSONParseError)
     {
-        var done = try run { p throws(JSONParseError) in
-            p.skipWhitespace()
-            guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "[") else {
-                throw p.error("Expecting value")
-            }
-            p.index += 1
-            p.skipWhitespace()
-            if p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "]") {
-                p.index += 1
-                return true
-            }
-            return false
-        }
+        var done = try run { p throws(JSONParseError) in try p.enter(UInt8(ascii: "["), UInt8(ascii: "]")) }
         var n = 0
         while !done {
             try body(&self, n)
@@ -166,6 +130,30 @@ struct JSONParser {
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
             index += 1
         }
+    }
+
+    /// At `open` (after whitespace): steps in; true when the container is empty (then it has stepped out too).
+    mutating func enter(_ open: UInt8, _ close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == open else { throw error("Expecting value") }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == close else { return false }
+        index += 1
+        return true
+    }
+
+    /// An object member's `"key":`.
+    mutating func memberKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw error("Expecting property name enclosed in double quotes")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("Expecting ':' delimiter") }
+        index += 1
+        return key
     }
 
     /// After an object member or array item: `,` (more follow: false) or the closing bracket (done: true).
@@ -205,12 +193,7 @@ struct JSONParser {
         guard index < bytes.count else { throw error("Expecting value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return
-            }
+            if try enter(UInt8(ascii: "{"), UInt8(ascii: "}")) { return }
             repeat {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -226,12 +209,7 @@ struct JSONParser {
                 try skipValue(depth: depth + 1)
             } while try !afterMember(closing: UInt8(ascii: "}"))
         case UInt8(ascii: "["):
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return
-            }
+            if try enter(UInt8(ascii: "["), UInt8(ascii: "]")) { return }
             repeat {
                 skipWhitespace()
                 try skipValue(depth: depth + 1)
@@ -271,24 +249,12 @@ struct JSONParser {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        index += 1
         var pairs: [(String, JSONValue)] = []
         /// Key positions, once the object is large enough that a linear search for duplicates would cost.
         var positions: [String: Int]?
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(pairs)
-        }
+        if try enter(UInt8(ascii: "{"), UInt8(ascii: "}")) { return .object(pairs) }
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error("Expecting property name enclosed in double quotes")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("Expecting ':' delimiter") }
-            index += 1
+            let key = try memberKey()
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
             // A repeated key keeps its first place and takes the last value, as a Python dict does.
@@ -306,13 +272,8 @@ struct JSONParser {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        index += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(items)
-        }
+        if try enter(UInt8(ascii: "["), UInt8(ascii: "]")) { return .array(items) }
         while true {
             skipWhitespace()
             items.append(try parseValue(depth: depth + 1))
