@@ -36,6 +36,16 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// The JSON number that fills `bytes` exactly, read as the parser reads it (nil for anything else): for
+    /// scanners that find a number's extent themselves.
+    public static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        var parser = JSONParser(bytes: bytes)
+        guard let value = try? parser.parseNumber(), parser.index == bytes.count else { return nil }
+        return value
+    }
+}
+
 /// Reads a JSON document piece by piece: parse the values you need, skip the rest (keeping their bytes for
 /// later). Big bodies (`/history`) are read this way so the parts nobody looks at are never built.
 public struct JSONCursor {

@@ -224,7 +224,8 @@ struct LazyHistoryTests {
               "outputs": {"1": {"images": [{"filename": "x.png", "subfolder": "", "type": "output"}]}},
               "status": {"status_str": "success", "completed": true, "messages": []}, "meta": {}},
               "p2": {"prompt": [4, "p2", {}, {}, []], "outputs": {}, "status": {"status_str": "error",
-              "completed": false, "messages": [["execution_error", {"node_id": "1", "exception_message": "x"}]]}}}
+              "completed": false, "messages": [["execution_error", {"node_id": "1", "exception_message": "x"}]]}},
+              "p3": {"prompt": [5, "p3", {}, null, []], "outputs": {}, "status": {"status_str": "success"}}}
             """
         let bytes = Array(text.utf8)
         let lazy = try HistoryItem.list(body: bytes)

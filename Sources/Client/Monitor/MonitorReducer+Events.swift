@@ -10,8 +10,7 @@ extension MonitorState {
             queueRemaining = remaining
             return [.refreshQueue]
         case .executionStart(let id, _):
-            let change = withJob(id, now: now, own: true) { $0.markRunning(now: now) }
-            settle(id, change)
+            settle(id, withJob(id, now: now, own: true) { JobChange(started: $0.markRunning(now: now)) })
         case .executionCached(let id, let nodes, _):
             withJob(id, now: now, own: true) { job in
                 for node in nodes {
@@ -26,7 +25,7 @@ extension MonitorState {
                 var change = JobChange()
                 if let node { job.ensureNode(node) }
                 // progress_state may already have made this node current: only a different node ends the current one.
-                if job.currentNode != node { change.learned = job.finishCurrentNode(now: now) }
+                if job.currentNode != node, let learned = job.finishCurrentNode(now: now) { change.learned = [learned] }
                 if let node {
                     change.started = job.markRunning(now: now)
                     job.currentNode = node
@@ -56,7 +55,7 @@ extension MonitorState {
         case .executed(let id, let node, _, let output):
             if let output { jobs[id]?.outputs.append(contentsOf: OutputFile.list(nodeID: node, ui: output)) }
         case .executionSuccess(let id, _):
-            if let learned = jobs[id]?.finishCurrentNode(now: now) { learnNode(learned) }
+            settle(id, JobChange(learned: jobs[id]?.finishCurrentNode(now: now).map { [$0] } ?? []))
         case .executionError(let info):
             jobs[info.promptID]?.error = info
             if let node = info.nodeID { jobs[info.promptID]?.updateNode(node) { $0.state = .failed } }
@@ -81,10 +80,8 @@ extension MonitorState {
     struct JobChange {
         /// The job went from pending to running.
         var started = false
-        /// A node that finished while we watched, for the class timings.
-        var learned: MonitorNode?
-        /// More than one node can finish in one `progress_state`.
-        var alsoLearned: [MonitorNode] = []
+        /// Nodes that finished while we watched, for the class timings.
+        var learned: [MonitorNode] = []
     }
 
     /// Changes a job in place with one lookup. Events can arrive before the queue was read: a missing job
@@ -118,11 +115,8 @@ extension MonitorState {
             runningID = id
             pendingIDs.removeAll { $0 == id }
         }
-        if let node = change.learned { learnNode(node) }
-        for node in change.alsoLearned { learnNode(node) }
+        for node in change.learned { learnNode(node) }
     }
-
-    mutating func settle(_ id: String, _ started: Bool) { settle(id, JobChange(started: started)) }
 }
 
 extension MonitorJob {
@@ -143,11 +137,6 @@ extension MonitorJob {
         guard isPlaceholder else { return nil }
         nodes.append(MonitorNode(id: node, classType: "?", title: "node", state: .pending))
         return nodes.count - 1
-    }
-
-    mutating func step(_ node: String, value: Double, max: Double, now: Date) {
-        guard let index = nodes.firstIndex(where: { sameID($0.id, node) }) else { return }
-        step(at: index, value: value, max: max, now: now)
     }
 
     mutating func step(at index: Int, value: Double, max: Double, now: Date) {
@@ -185,13 +174,7 @@ extension MonitorJob {
                 if nodes[index].state != .cached { nodes[index].state = .done }
                 nodes[index].endedAt = nodes[index].endedAt ?? now
                 if nodes[index].max != nil { nodes[index].value = nodes[index].max }
-                if wasRunning {
-                    if change.learned == nil {
-                        change.learned = nodes[index]
-                    } else {
-                        change.alsoLearned.append(nodes[index])
-                    }
-                }
+                if wasRunning { change.learned.append(nodes[index]) }
                 if let current = currentNode, sameID(current, entry.nodeID) { currentNode = nil }
             } else {
                 if nodes[index].state == .pending || nodes[index].state == .unknown {

@@ -128,9 +128,7 @@ extension MonitorState {
     }
 
     mutating func markRunning(_ id: String, now: Date) {
-        guard jobs[id]?.markRunning(now: now) == true else { return }
-        runningID = id
-        pendingIDs.removeAll { $0 == id }
+        settle(id, JobChange(started: jobs[id]?.markRunning(now: now) == true))
     }
 
     /// A job left the queue: its history entry says how it ended; no entry means it was removed.

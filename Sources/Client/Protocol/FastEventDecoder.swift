@@ -1,3 +1,4 @@
+import ComfyJSON
 import Foundation
 
 /// A byte-level decoder for the four messages that make up almost all traffic (`progress`, `progress_state`,
@@ -113,69 +114,20 @@ enum FastEventDecoder {
             return r
         }
 
+        /// A number, read by the general parser's own number reader (so both read it alike).
         mutating func number() -> Double? {
             ws()
             let start = i
-            var isFloat = false
             while i < b.count {
                 let c = b[i]
-                if (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2B {
-                    i += 1
-                } else if c == 0x2E || c == 0x65 || c == 0x45 {
-                    isFloat = true
-                    i += 1
-                } else {
+                guard (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2B || c == 0x2E || c == 0x65 || c == 0x45 else {
                     break
                 }
+                i += 1
             }
             guard i > start else { return nil }
-            if isFloat, let exact = simpleDecimal(start..<i) { return exact }
-            if !isFloat {
-                var v = 0
-                var k = start
-                var negative = false
-                if b[k] == 0x2D {
-                    negative = true
-                    k += 1
-                }
-                while k < i {
-                    v = v &* 10 &+ Int(b[k] - 0x30)
-                    k += 1
-                }
-                return Double(negative ? -v : v)
-            }
-            return Double(string(start..<i))
+            return JSONValue.number(UnsafeBufferPointer(rebasing: b[start..<i]))?.doubleValue
         }
-
-        /// `[-]digits.digits` with at most 15 significant digits: the quotient of two exact doubles, which is the
-        /// correctly rounded value (the same one `Double(String)` gives). Anything else: nil.
-        func simpleDecimal(_ r: Range<Int>) -> Double? {
-            var k = r.lowerBound
-            let negative = b[k] == 0x2D
-            if negative { k += 1 }
-            guard k < r.upperBound, b[k] >= 0x30, b[k] <= 0x39 else { return nil }
-            var mantissa = 0
-            var digits = 0
-            var fraction = -1
-            while k < r.upperBound {
-                let c = b[k]
-                if c == 0x2E, fraction < 0 {
-                    fraction = 0
-                } else if c >= 0x30, c <= 0x39 {
-                    mantissa = mantissa * 10 + Int(c - 0x30)
-                    digits += 1
-                    if fraction >= 0 { fraction += 1 }
-                } else {
-                    return nil
-                }
-                k += 1
-            }
-            guard digits > 0, digits <= 15, fraction > 0 else { return nil }
-            let value = Double(mantissa) / Self.powersOfTen[fraction]
-            return negative ? -value : value
-        }
-
-        static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
         @inline(__always)
         mutating func null() -> Bool {
@@ -357,7 +309,7 @@ enum FastEventDecoder {
             } else {
                 return nil
             }
-            guard literal(#", "parent_node_id": "#), null() || skipStringOrNull(), literal(#", "real_node_id": "#),
+            guard literal(#", "parent_node_id": "#), skipStringOrNull(), literal(#", "real_node_id": "#),
                 skipCopy(of: node) || skipStringOrNull(), literal("}")
             else { return nil }
             return NodeProgress(nodeID: nodeID, displayNodeID: display, value: value, max: max, state: nodeState(state))

@@ -90,18 +90,22 @@ public struct QueueItem: Sendable, Equatable {
             case 1: id = try c.value().stringValue
             case 2: graph = LazyJSON(raw: try c.skip())
             case 3:
-                var probe = c
-                if (try? probe.forEachKey({ p, key throws(JSONParseError) in
-                    switch key {
-                    case "client_id": clientID = try p.value().stringValue
-                    case "create_time": createTime = try p.value().intValue
-                    default: _ = try p.skip()
+                // One pass: the two keys read, the rest skipped, the whole kept as bytes.
+                let start = c.position
+                do throws(JSONParseError) {
+                    try c.forEachKey { c, key throws(JSONParseError) in
+                        switch key {
+                        case "client_id": clientID = try c.value().stringValue
+                        case "create_time": createTime = try c.value().intValue
+                        default: _ = try c.skip()
+                        }
                     }
-                })) == nil {
-                    clientID = nil
-                    createTime = nil
+                } catch {
+                    // Not an object (the cursor did not move): no client id; anything broken is an error.
+                    guard c.position == start else { throw error }
+                    _ = try c.skip()
                 }
-                extra = LazyJSON(raw: try c.skip())
+                extra = LazyJSON(raw: c.bytes(start..<c.position))
             case 4: outputs = try c.value().arrayValue?.compactMap(\.pythonStrOrNil) ?? []
             default: _ = try c.skip()
             }

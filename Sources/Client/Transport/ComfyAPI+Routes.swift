@@ -67,12 +67,8 @@ extension ComfyAPI {
 
     /// A `/history` body, read lazily (see `HistoryItem.list(body:)`).
     func getHistory(_ path: String, query: [(String, String)]) async throws(ComfyError) -> [HistoryItem] {
-        let reply = try await send(.GET, path, query: query)
-        guard (200..<300).contains(reply.status) else { throw statusError(reply, path: path) }
-        do {
-            return try HistoryItem.list(body: reply.body)
-        } catch {
-            throw ComfyError.protocolViolation(url: endpoint.url(path), detail: "the answer is not JSON")
+        try decode(try await send(.GET, path, query: query), path: path) { body throws(JSONParseError) in
+            try HistoryItem.list(body: body)
         }
     }
 

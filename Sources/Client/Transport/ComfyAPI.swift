@@ -126,9 +126,16 @@ public final class ComfyAPI: Sendable {
     }
 
     func decodeJSON(_ reply: Reply, path: String) throws(ComfyError) -> JSONValue {
+        try decode(reply, path: path) { body throws(JSONParseError) in try JSONValue.parse(body) }
+    }
+
+    /// A 2xx answer's body through `read`; a non-2xx answer, or a body that is not JSON, is an error.
+    func decode<T>(_ reply: Reply, path: String, _ read: ([UInt8]) throws(JSONParseError) -> T) throws(ComfyError)
+        -> T
+    {
         guard (200..<300).contains(reply.status) else { throw statusError(reply, path: path) }
         do {
-            return try JSONValue.parse(reply.body)
+            return try read(reply.body)
         } catch {
             throw ComfyError.protocolViolation(url: endpoint.url(path), detail: "the answer is not JSON")
         }

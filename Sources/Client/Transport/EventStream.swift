@@ -55,7 +55,7 @@ public struct EventStream: Sendable {
     public func events() -> AsyncStream<ClientEvent> {
         let (stream, continuation) = AsyncStream<ClientEvent>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
-            await run { event in _ = continuation.yield(event) }
+            await run({ event in _ = continuation.yield(event) }, group: nil)
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
@@ -72,40 +72,37 @@ public struct EventStream: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(loop: group.next())
         await withTaskExecutorPreference(executor) {
-            await run(Sink(handle: handle), group: group)
+            await run(handle, group: group)
         }
         try? await group.shutdownGracefully()
     }
 
-    /// Where events go.
-    struct Sink: Sendable {
-        let handle: @Sendable (ClientEvent) async -> Void
-        func yield(_ event: ClientEvent) async { await handle(event) }
-    }
-
-    private func run(_ continuation: Sink, group: (any EventLoopGroup)? = nil) async {
+    /// The reconnecting loop. `group`: the socket's event loops (nil: NIO's shared ones).
+    private func run(_ emit: @escaping @Sendable (ClientEvent) async -> Void, group: (any EventLoopGroup)?) async {
         var attempt = 0
         var failures = 0
         while !Task.isCancelled {
             attempt += 1
-            await continuation.yield(.connection(.connecting(attempt: attempt)))
+            await emit(.connection(.connecting(attempt: attempt)))
             let greeted = LockedFlag()
-            let reason = await connectOnce(continuation, greeted: greeted, group: group)
+            let reason = await connectOnce(emit, greeted: greeted, group: group)
             if Task.isCancelled { break }
             failures = greeted.value ? 1 : failures + 1
             if let max = policy.maxAttempts, failures >= max {
-                await continuation.yield(.connection(.offline(reason: reason)))
+                await emit(.connection(.offline(reason: reason)))
                 return
             }
             let delay = policy.delay(attempt: failures, random: Double.random(in: 0...1))
-            await continuation.yield(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
+            await emit(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         }
-        await continuation.yield(.connection(.offline(reason: "stopped")))
+        await emit(.connection(.offline(reason: "stopped")))
     }
 
     /// One connection: returns why it ended.
-    private func connectOnce(_ continuation: Sink, greeted: LockedFlag, group: (any EventLoopGroup)?) async -> String {
+    private func connectOnce(
+        _ emit: @escaping @Sendable (ClientEvent) async -> Void, greeted: LockedFlag, group: (any EventLoopGroup)?
+    ) async -> String {
         var headers = HTTPFields()
         for (name, value) in endpoint.auth.httpHeaders {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -136,9 +133,9 @@ public struct EventStream: Sendable {
                     }
                     if case .status(_, let sid?) = event, !greeted.value {
                         greeted.set()
-                        await continuation.yield(.connection(.connected(sid: sid)))
+                        await emit(.connection(.connected(sid: sid)))
                     }
-                    await continuation.yield(.server(event))
+                    await emit(.server(event))
                 }
             }
             if let close { return "closed by the server (code \(close.closeCode))" }
