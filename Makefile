@@ -31,12 +31,18 @@ test: deps
 	@# The benchmarks once, on tiny inputs and the debug build: they must run, whatever the figures.
 	BENCH_QUICK=1 BENCH_ONLY=B1,B2,B6,B7 BENCH_BIN_DIR=.build/debug BENCH_OUT=.build/bench-smoke.json \
 		python3 Benchmarks/run.py
+	CHAOS_QUICK=1 CHAOS_BIN_DIR=.build/debug CHAOS_OUT=.build/chaos-smoke.json python3 Tests/chaos/run.py
 
 bench:
 	@./scripts/ensure-deps.sh --with-bench
 	$(SWIFT) build -c release --product comfytop
 	$(SWIFT) build -c release --product comfybench
 	python3 Benchmarks/run.py
+
+chaos:
+	@./scripts/ensure-deps.sh
+	$(SWIFT) build -c release --product comfytop
+	python3 Tests/chaos/run.py
 
 clean:
 	rm -rf .build

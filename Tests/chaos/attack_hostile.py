@@ -1,0 +1,101 @@
+"""Hostile server: every client of comfytop against the fake ComfyUI of hostile.py, one attack at a time."""
+import json
+import os
+
+from common import COMFYTOP, QUICK, Pty, plain_control_bytes, run, screen_control_bytes
+from hostile import HTTP_MODES, WS_MODES, Hostile
+
+FAILED_ID = "44444444-0000-4000-8000-000000000004"
+# Attacks that only the WebSocket sees; the HTTP-only commands are not run against them.
+WS_ONLY = {"invalid-utf8", "frame-64mib", "random-frames", "unknown-types", "short-binary"}
+
+
+def clients(url, work, mode):
+    """(name, how, argv, plain?) for every client of one attack."""
+    data = os.path.join(work, "data-" + mode)
+    out = os.path.join(work, "out-" + mode)
+    os.makedirs(out, exist_ok=True)
+    wf = os.path.join(work, "wf.json")
+    with open(wf, "w") as f:
+        json.dump({"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
+                                                                "color": 0}},
+                   "9": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "x"}}}, f)
+    store = ["--data-dir", data]
+    c = [("monitor", "pty", [COMFYTOP, "--url", url, *store], False),
+         ("watch --json", "watch", [COMFYTOP, "watch", "--json", "--url", url], False),
+         ("submit --wait", "cli", [COMFYTOP, "submit", wf, "--wait", "--timeout", "20", "--output-dir", out,
+                                   "--url", url, *store], True)]
+    if mode not in WS_ONLY:
+        c += [("history", "cli", [COMFYTOP, "history", "--url", url, *store], True),
+              ("history --json", "cli", [COMFYTOP, "history", "--json", "--url", url, *store], False),
+              ("show", "cli", [COMFYTOP, "show", FAILED_ID, "--url", url, *store], True),
+              ("show --json", "cli", [COMFYTOP, "show", FAILED_ID, "--json", "--url", url, *store], False),
+              ("history import", "cli", [COMFYTOP, "history", "import", "--url", url, *store], True)]
+    return c
+
+
+def attack(server, mode, work, log):
+    """Runs every client against one attack; returns a list of per-run records."""
+    server.set_mode(mode)
+    seconds = 2.5 if QUICK else 5
+    records = []
+    for name, how, argv, plain in clients(server.url, work, mode):
+        if how == "pty":
+            t = Pty(argv)
+            t.pump(seconds)
+            r = t.finish(b"q")
+            bad = screen_control_bytes(r.out)
+        elif how == "watch":
+            r = run(argv, timeout=seconds + 10, interrupt_after=seconds)
+            bad = plain_control_bytes(r.out) + plain_control_bytes(r.err)
+        else:
+            r = run(argv, timeout=60 if mode == "slow" else 45, cwd=work)
+            bad = plain_control_bytes(r.out) + plain_control_bytes(r.err)
+        rec = {"mode": mode, "client": name, "code": r.code, "crashed": r.crashed, "hung": r.hung,
+               "control": bad, "rss_kb": r.maxrss_kb, "seconds": round(r.seconds, 1), "brief": r.brief()}
+        records.append(rec)
+        if r.crashed or r.hung or bad:
+            log(f"  hostile {mode:14} {name:15} exit {r.code} crashed={r.crashed} hung={r.hung} "
+                f"control={bad} rss={r.maxrss_kb // 1024} MB")
+            sample = (r.out + r.err)
+            if bad and how != "pty":
+                from common import PLAIN_BAD
+                m = PLAIN_BAD.search(sample)
+                if m:
+                    rec["sample"] = sample[max(0, m.start() - 60):m.end() + 20].decode("utf-8", "backslashreplace")
+    return records
+
+
+def section(figures, work, log):
+    server = Hostile(quick=QUICK)
+    modes = WS_MODES + HTTP_MODES
+    records = []
+    try:
+        for mode in modes:
+            records += attack(server, mode, work, log)
+        served = server.ws_sessions
+    finally:
+        server.stop()
+    if served == 0:
+        from common import HarnessError
+        raise HarnessError("the hostile server saw no WebSocket session")
+    crashes = [r for r in records if r["crashed"]]
+    hangs = [r for r in records if r["hung"]]
+    raw = [r for r in records if r["control"]]
+    peak = max(records, key=lambda r: r["rss_kb"])
+    big = [r for r in records if r["mode"] == "frame-64mib"]
+    big_peak = max(big, key=lambda r: r["rss_kb"]) if big else peak
+
+    def where(rs):
+        return "; ".join(sorted({f"{r['client']} on {r['mode']}" for r in rs}))[:600]
+
+    n = len(records)
+    figures.add("hostile: crashes", len(crashes), f"of {n} runs", "0", not crashes, where(crashes))
+    figures.add("hostile: hangs", len(hangs), f"of {n} runs", "0", not hangs, where(hangs))
+    figures.add("hostile: raw control bytes", sum(r["control"] for r in raw), "sequences", "0", not raw,
+                where(raw))
+    figures.add("hostile: peak memory, 64 MiB frame", round(big_peak["rss_kb"] / 1024), "MB", "≤ 256 MB",
+                big_peak["rss_kb"] <= 256 * 1024, f"{big_peak['client']}")
+    figures.add("hostile: peak memory, any attack", round(peak["rss_kb"] / 1024), "MB", "≤ 256 MB",
+                peak["rss_kb"] <= 256 * 1024, f"{peak['client']} on {peak['mode']}")
+    return records
