@@ -31,8 +31,7 @@ struct HistoryScreenTests {
                 """
             let item = HistoryItem(promptID: id, json: try JSONValue.parse(text))
             records.append(
-                RunRecord(
-                    server: "http://gpu-box:8188", item: item, source: "own",
+                RunRecord.stored(server: "http://gpu-box:8188", item: item, source: .own,
                     nodeSeconds: ["3": 1.5, "8": 0.5, "9": 0.1]))
         }
         try s.upsert(records)
@@ -77,7 +76,7 @@ struct HistoryScreenTests {
         (app, _) = AppUpdate.update(app, key: .char("/"), monitor: m, now: Scene.t0)
         for c in "lisb" {
             (app, effects) = AppUpdate.update(app, key: .char(c), monitor: m, now: Scene.t0)
-            #expect(effects == [.refreshHistory])
+            #expect(app.history.map { effects == [.queryHistory($0.query)] } == true)
             app.history?.refresh(store)
         }
         #expect(app.history?.rows.map(\.promptID) == ["run1000-0000-0000"])
@@ -122,7 +121,7 @@ struct HistoryScreenTests {
         var effects: [AppEffect] = []
         for _ in 0..<30 {
             (app, effects) = AppUpdate.update(app, key: .pageDown, monitor: Scene.state(), now: Scene.t0, pageSize: 20)
-            if effects.contains(.refreshHistory) { app.history?.refresh(s) }
+            if effects.contains(where: { if case .queryHistory = $0 { true } else { false } }) { app.history?.refresh(s) }
         }
         #expect(app.history?.rows.count == 1_000)
         #expect(app.history?.selected == 600)
@@ -132,5 +131,17 @@ struct HistoryScreenTests {
     func clipboard() {
         #expect(Clipboard.osc52("abc", environment: [:]) == "\u{1B}]52;c;YWJj\u{07}")
         #expect(Clipboard.osc52("abc", environment: ["TMUX": "1"]).hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}]52;c;YWJj"))
+    }
+}
+
+extension RunRecord {
+    /// A record of a history entry with the source and node timings a test wants.
+    static func stored(server: String, item: HistoryItem, source: JobSource, nodeSeconds: [String: Double] = [:])
+        -> RunRecord
+    {
+        guard var record = RunRecord(server: server, item: item) else { fatalError("a finished entry") }
+        record.source = source
+        record.nodeSeconds = nodeSeconds
+        return record
     }
 }

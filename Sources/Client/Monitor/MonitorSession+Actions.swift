@@ -1,81 +1,122 @@
 import ComfyJSON
 import Foundation
 
+/// What an action from the screen came to. A value, not prose: the screen words it and picks its level.
+public enum ActionResult: Sendable, Equatable {
+    /// The action a failure belongs to.
+    public enum Kind: String, Sendable, Equatable { case interrupt, cancel, requeue, delete, download }
+
+    case interruptSent(id: String)
+    case removedFromQueue(id: String)
+    /// Queued again as `new` from the stored run `from`.
+    case requeued(new: String, from: String, newSeed: Bool)
+    case deletedFromHistory(id: String)
+    /// Files written (paths), names refused as unsafe (never written), and the folder asked for.
+    case downloaded(id: String, saved: [String], refused: [String], directory: String)
+    /// The run finished without output files.
+    case noOutputs(id: String)
+    /// The run is not in the local store (requeue needs its graph).
+    case notInStore(id: String)
+    /// Neither the server's history nor the local store knows the run.
+    case notInHistory(id: String)
+    case failed(Kind, id: String, ComfyError)
+
+    /// The prompt the result is about.
+    public var promptID: String {
+        switch self {
+        case .interruptSent(let id), .removedFromQueue(let id), .deletedFromHistory(let id), .noOutputs(let id),
+            .notInStore(let id), .notInHistory(let id), .failed(_, let id, _):
+            return id
+        case .requeued(let new, _, _): return new
+        case .downloaded(let id, _, _, _): return id
+        }
+    }
+}
+
 extension MonitorSession {
     // MARK: Actions from the screen
 
-    public func interrupt(_ id: String) async -> String {
+    public func interrupt(_ id: String) async -> ActionResult {
         do {
             try await api.interrupt(promptID: id)
-            return "interrupt sent for \(id.prefix(8))"
+            return .interruptSent(id: id)
         } catch {
-            return "interrupt failed: \(error.description)"
+            return .failed(.interrupt, id: id, error)
         }
     }
 
-    public func cancel(_ id: String) async -> String {
+    public func cancel(_ id: String) async -> ActionResult {
         do {
             try await api.deleteFromQueue([id])
             await refreshQueue()
-            return "removed \(id.prefix(8)) from the queue"
+            return .removedFromQueue(id: id)
         } catch {
-            return "cancel failed: \(error.description)"
+            return .failed(.cancel, id: id, error)
         }
     }
 
     /// Queues a run from the store again (with new seeds: ComfyUI would serve an identical prompt from its cache).
-    public func requeue(_ id: String, newSeed: Bool) async -> String {
+    public func requeue(_ id: String, newSeed: Bool) async -> ActionResult {
         guard let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) else {
-            return "requeue failed: \(id.prefix(8)) is not in the local store"
+            return .notInStore(id: id)
         }
         let prompt = newSeed ? Workflow.randomizeSeeds(found.prompt) : found.prompt
         do {
             let accepted = try await api.submit(prompt: prompt, clientID: stream.clientID)
             await refreshQueue()
-            return "queued \(accepted.promptID.prefix(8)) (again \(id.prefix(8))\(newSeed ? ", new seeds" : ""))"
+            return .requeued(new: accepted.promptID, from: id, newSeed: newSeed)
         } catch {
-            return "requeue failed: \(error.description)"
+            return .failed(.requeue, id: id, error)
         }
     }
 
     /// Deletes a run from the server's history (the local store keeps it).
-    public func deleteFromHistory(_ id: String) async -> String {
+    public func deleteFromHistory(_ id: String) async -> ActionResult {
         do {
             try await api.deleteHistory([id])
-            return "deleted \(id.prefix(8)) from the server's history (the local store keeps it)"
+            return .deletedFromHistory(id: id)
         } catch {
-            return "delete failed: \(error.description)"
+            return .failed(.delete, id: id, error)
         }
     }
 
-    public func download(_ id: String, to directory: URL) async -> String {
+    /// Saves a run's outputs: from the server's history, or from the files the local store remembers when the
+    /// server forgot the run. An unsafe name is refused and listed; the other files are still saved.
+    public func download(_ id: String, to directory: URL) async -> ActionResult {
+        let downloader = Downloader(api: api, directory: directory)
         do {
-            guard let item = try await api.history(promptID: id) else {
-                // The server may have forgotten the run: the local store still knows its files.
-                if let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) {
-                    var saved = 0
-                    for file in found.outputs where file.type != "temp" {
-                        _ = try await Downloader(api: api, directory: directory).download(file, job: nil)
-                        saved += 1
-                    }
-                    return saved == 0
-                        ? "\(id.prefix(8)) has no output files" : "saved \(saved) file(s) to \(directory.path)"
-                }
-                return "no finished job \(id.prefix(8)) in history"
+            let saved: [Downloader.Saved]
+            let refused: [ComfyError]
+            if let item = try await api.history(promptID: id) {
+                (saved, refused) = try await downloader.download(item)
+            } else if let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) {
+                (saved, refused) = try await Self.download(found.outputs.filter { $0.type != "temp" }, downloader)
+            } else {
+                return .notInHistory(id: id)
             }
-            let (saved, refused) = try await Downloader(api: api, directory: directory).download(item)
-            if saved.isEmpty, refused.isEmpty { return "\(id.prefix(8)) has no output files" }
-            let where_ = saved.first.map { ($0.path as NSString).deletingLastPathComponent } ?? directory.path
-            return "saved \(saved.count) file(s) to \(where_)"
-                + (refused.isEmpty ? "" : "; refused \(refused.count) unsafe name(s)")
+            if saved.isEmpty, refused.isEmpty { return .noOutputs(id: id) }
+            let names = refused.map { error -> String in
+                if case .unsafeFilename(let name, _) = error { return name }
+                return error.description
+            }
+            return .downloaded(id: id, saved: saved.map(\.path), refused: names, directory: directory.path)
         } catch {
-            return "download failed: \(error.description)"
+            return .failed(.download, id: id, error)
         }
     }
 
-    /// A message from an action, shown on the message line.
-    public func note(_ text: String, level: MonitorState.Message.Level) {
-        state.post(text, level, now: Date())
-        onState(state)
+    private static func download(_ files: [OutputFile], _ downloader: Downloader) async throws(ComfyError)
+        -> (saved: [Downloader.Saved], refused: [ComfyError])
+    {
+        var saved: [Downloader.Saved] = []
+        var refused: [ComfyError] = []
+        for file in files {
+            do {
+                saved.append(try await downloader.download(file, job: nil))
+            } catch {
+                if case .unsafeFilename = error { refused.append(error) } else { throw error }
+            }
+        }
+        return (saved, refused)
     }
 }

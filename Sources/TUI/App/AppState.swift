@@ -28,6 +28,8 @@ public struct AppState: Sendable, Equatable {
     public var quit = false
     /// A note of the screen's own (e.g. "read-only"), shown on the message line until the next key.
     public var note: String?
+    /// The last action's result or copy, worded; shown while it is newer than the monitor's last message.
+    public var notice: Notice?
     /// The running job's overall progress as the summaries show it (queue row, job bar): read from the live value
     /// every `summaryPeriod` seconds, so a run's stream of steps redraws its node's bar, not three places at once.
     public var summary: Summary?
@@ -46,20 +48,6 @@ public struct AppState: Sendable, Equatable {
     }
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
-}
-
-/// What the screen asks the session to do.
-public enum AppEffect: Sendable, Equatable {
-    case interrupt(String)
-    case cancel(String)
-    case download(String)
-    case refreshHistory
-    case openRecord(String)
-    case downloadRecord(String)
-    case copy(String)
-    case copyOutputPath(String)
-    case requeue(String, newSeed: Bool)
-    case deleteHistory(String)
 }
 
 /// The pure key handler.
@@ -157,7 +145,7 @@ public enum AppUpdate {
                 break
             }
             app.screen = .history
-            return (app, [.refreshHistory])
+            return (app, app.history.map { [.queryHistory($0.query)] } ?? [])
         case .help: app.overlay = app.overlay == .help ? .none : .help
         case .back:
             if app.overlay != .none { app.overlay = .none } else if !app.filter.isEmpty { app.filter = "" }

@@ -27,19 +27,20 @@ public struct HistoryBrowserState: Sendable, Equatable {
 
     public var selectedRow: HistoryRow? { rows.indices.contains(selected) ? rows[selected] : nil }
 
-    /// Runs the query against the store (SQLite answers in milliseconds; the screen reads it on its own thread).
-    public mutating func refresh(_ store: LocalHistory?) {
-        guard let store else { return }
-        let started = Date()
-        if let (found, total) = try? store.search(query) {
-            let previous = selectedRow?.promptID
-            rows = found
-            self.total = total
-            if let previous, let index = rows.firstIndex(where: { $0.promptID == previous }) { selected = index }
-            selected = max(0, min(selected, rows.count - 1))
-        }
-        storeSummary = (try? store.summary(server: query.server)) ?? storeSummary
-        searchMillis = Date().timeIntervalSince(started) * 1000
+    /// Runs the query against the store at once (the screen itself asks through an effect instead).
+    public mutating func refresh(_ store: (any HistoryReader)?) {
+        if let page = store?.readPage(query) { apply(page) }
+    }
+
+    /// Shows a page the store answered, keeping the selected run selected where it still is.
+    public mutating func apply(_ page: HistoryPage) {
+        let previous = selectedRow?.promptID
+        rows = page.rows
+        total = page.total
+        if let previous, let index = rows.firstIndex(where: { $0.promptID == previous }) { selected = index }
+        selected = max(0, min(selected, rows.count - 1))
+        if let summary = page.summary { storeSummary = (summary.count, summary.newest) }
+        searchMillis = page.millis
     }
 
     static let statusCycle: [Set<String>] = [[], ["failed"], ["success"], ["interrupted"]]
@@ -62,7 +63,7 @@ extension AppUpdate {
             }
             h.selected = 0
             app.history = h
-            return (app, [.refreshHistory])
+            return (app, [.queryHistory(h.query)])
         }
         guard let action = KeyMap.action(for: key) else { return (app, []) }
         var effects: [AppEffect] = []
@@ -74,7 +75,7 @@ extension AppUpdate {
                 h.detail = nil
             } else if action == .back, !h.query.text.isEmpty {
                 h.query.text = ""
-                effects.append(.refreshHistory)
+                effects.append(.queryHistory(h.query))
             } else {
                 app.screen = .monitor
             }
@@ -96,7 +97,7 @@ extension AppUpdate {
                 // Near the end of what is loaded: load the next rows (the list pages through any number of runs).
                 if h.selected >= h.rows.count - pageSize - 1, h.rows.count < h.total {
                     h.query.limit = h.rows.count + 500
-                    effects.append(.refreshHistory)
+                    effects.append(.queryHistory(h.query))
                 }
             }
         case .filter: h.editingSearch = true
@@ -104,21 +105,21 @@ extension AppUpdate {
             let all = HistoryQuery.Sort.allCases
             h.query.sort = all[((all.firstIndex(of: h.query.sort) ?? 0) + 1) % all.count]
             app.note = "sorted by \(h.query.sort.rawValue)"
-            effects.append(.refreshHistory)
+            effects.append(.queryHistory(h.query))
         case .statusFilter:
             let cycle = HistoryBrowserState.statusCycle
             h.query.statuses = cycle[((cycle.firstIndex(of: h.query.statuses) ?? 0) + 1) % cycle.count]
             app.note = h.query.statuses.isEmpty ? "all runs" : "only \(h.query.statuses.sorted().joined())"
-            effects.append(.refreshHistory)
+            effects.append(.queryHistory(h.query))
         case .details:
             if detailOpen {
                 h.detail = nil
             } else if let row = h.selectedRow {
                 effects.append(.openRecord(row.promptID))
             }
-        case .download: if let row = h.selectedRow { effects.append(.downloadRecord(row.promptID)) }
+        case .download: if let row = h.selectedRow { effects.append(.download(row.promptID)) }
         case .copyID: if let row = h.selectedRow { effects.append(.copy(row.promptID)) }
-        case .copyPath: if let row = h.selectedRow { effects.append(.copyOutputPath(row.promptID)) }
+        case .copyPath: if let row = h.selectedRow { effects.append(.findOutputPath(row.promptID)) }
         case .requeue, .requeueNewSeed, .deleteHistory:
             guard !app.readOnly else {
                 app.note = "read-only: actions that change the server are disabled"

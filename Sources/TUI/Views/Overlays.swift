@@ -51,7 +51,12 @@ enum Overlays {
             c.put(rect.x + 1, rect.y, note, Style(.msgWarning), maxX: rect.maxX)
             return
         }
-        guard let last = m.lastMessage else { return }
+        // The screen's own notice (an action's result) while it is the newest thing to say.
+        var shown = m.lastMessage.map { (text: $0.text, level: $0.level, time: $0.time) }
+        if let notice = app.notice, notice.time >= (shown?.time ?? .distantPast) {
+            shown = (notice.text, notice.level, notice.time)
+        }
+        guard let last = shown else { return }
         let role: Role
         switch last.level {
         case .info: role = .msgInfo

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Options of the monitor screen.
+public struct MonitorOptions: Sendable {
+    public var readOnly = false
+    public var mouse = true
+    public var color: String?
+    public var theme: Theme = .default
+    public var ascii: Bool
+    public var notify = false
+    public var downloadDirectory: URL
+    /// Where the message line's events are appended (`--log`).
+    public var logFile: String?
+
+    public init(ascii: Bool, downloadDirectory: URL) {
+        self.ascii = ascii
+        self.downloadDirectory = downloadDirectory
+    }
+
+    /// ASCII glyphs unless the locale says UTF-8.
+    public static func localeIsUTF8(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        let value =
+            env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["LANG"] ?? ""
+        return value.lowercased().contains("utf-8") || value.lowercased().contains("utf8")
+    }
+}
