@@ -1,34 +1,48 @@
 import Foundation
 
+/// What the writer does with NaN and the infinities, which JSON has no words for.
+public enum NonFiniteNumbers: Sendable {
+    /// `null`: the text stays JSON (for `--json`, files and requests).
+    case null
+    /// `NaN`, `Infinity`, `-Infinity`, as Python's `json.dumps` writes them (for the mock, imitating a server).
+    case python
+}
+
 extension JSONValue {
     /// Serialises as Python's `json.dumps` does by default: `", "` and `": "` separators,
-    /// non-ASCII escaped as `\uXXXX`, floats in `repr` form (`1.0`, `0.5`).
-    public var pythonJSON: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        Self.write(self, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// non-ASCII escaped as `\uXXXX`, floats in `repr` form (`1.0`, `0.5`); NaN and infinities as `null`, so
+    /// that the text is always JSON.
+    public var pythonJSON: String { pythonJSON(nonFinite: .null) }
 
     /// The same text as UTF-8 bytes.
-    public var pythonJSONBytes: [UInt8] {
+    public var pythonJSONBytes: [UInt8] { pythonJSONBytes(nonFinite: .null) }
+
+    /// The text, with NaN and infinities written as `nonFinite` says.
+    public func pythonJSON(nonFinite: NonFiniteNumbers) -> String {
+        String(decoding: pythonJSONBytes(nonFinite: nonFinite), as: UTF8.self)
+    }
+
+    /// The bytes, with NaN and infinities written as `nonFinite` says.
+    public func pythonJSONBytes(nonFinite: NonFiniteNumbers) -> [UInt8] {
         var out: [UInt8] = []
-        Self.write(self, into: &out)
+        out.reserveCapacity(256)
+        Self.write(self, into: &out, nonFinite: nonFinite)
         return out
     }
 
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    static func write(_ value: JSONValue, into out: inout [UInt8], nonFinite: NonFiniteNumbers) {
         switch value {
         case .null: out.append(contentsOf: Array("null".utf8))
         case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
         case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .double(let d) where !d.isFinite && nonFinite == .null: out.append(contentsOf: Array("null".utf8))
         case .double(let d): out.append(contentsOf: Array(pythonFloat(d).utf8))
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
                 if n > 0 { out.append(contentsOf: [0x2C, 0x20]) }
-                write(item, into: &out)
+                write(item, into: &out, nonFinite: nonFinite)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let pairs):
@@ -37,7 +51,7 @@ extension JSONValue {
                 if n > 0 { out.append(contentsOf: [0x2C, 0x20]) }
                 writeString(key, into: &out)
                 out.append(contentsOf: [0x3A, 0x20])
-                write(item, into: &out)
+                write(item, into: &out, nonFinite: nonFinite)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -96,6 +110,8 @@ extension JSONValue {
         case .null: return "None"
         case .bool(let b): return b ? "True" : "False"
         case .int(let i): return String(i)
+        case .double(let d) where d.isNaN: return "nan"
+        case .double(let d) where d.isInfinite: return d < 0 ? "-inf" : "inf"
         case .double(let d): return Self.pythonFloat(d)
         case .string(let s):
             return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"

@@ -34,37 +34,53 @@ public enum EventDecoder {
         let data = message["data"] ?? .null
         switch type {
         case "status":
-            guard let remaining = data["status"]?["exec_info"]?["queue_remaining"]?.intValue else {
+            guard let field = data["status"]?["exec_info"]?["queue_remaining"] else {
                 return .malformed(
                     reason: "status without status.exec_info.queue_remaining", raw: String(raw().prefix(200)))
+            }
+            guard let remaining = WireNumber.count(field) else {
+                return outOfRange("queue_remaining", field, type, raw())
             }
             return .status(queueRemaining: remaining, sid: data["sid"]?.stringValue)
         case "execution_start":
             guard let id = data["prompt_id"]?.stringValue else { return missing("prompt_id", type, raw()) }
-            return .executionStart(promptID: id, timestamp: data["timestamp"]?.intValue)
+            return .executionStart(promptID: id, timestamp: WireNumber.timestampMS(data["timestamp"]))
         case "execution_cached":
             guard let id = data["prompt_id"]?.stringValue else { return missing("prompt_id", type, raw()) }
             return .executionCached(
                 promptID: id, nodes: data["nodes"]?.arrayValue?.compactMap(\.pythonStrOrNil) ?? [],
-                timestamp: data["timestamp"]?.intValue)
+                timestamp: WireNumber.timestampMS(data["timestamp"]))
         case "executing":
             return .executing(
                 promptID: data["prompt_id"]?.stringValue, node: data["node"]?.pythonStrOrNil,
                 displayNode: data["display_node"]?.pythonStrOrNil)
         case "progress":
-            guard let value = data["value"]?.doubleValue, let max = data["max"]?.doubleValue else {
-                return missing("value/max", type, raw())
-            }
+            guard let valueField = data["value"], valueField.doubleValue != nil, let maxField = data["max"],
+                maxField.doubleValue != nil
+            else { return missing("value/max", type, raw()) }
+            guard let value = WireNumber.step(valueField) else { return outOfRange("value", valueField, type, raw()) }
+            guard let max = WireNumber.step(maxField) else { return outOfRange("max", maxField, type, raw()) }
             return .progress(
                 promptID: data["prompt_id"]?.stringValue, node: data["node"]?.pythonStrOrNil, value: value, max: max)
         case "progress_state":
             guard let id = data["prompt_id"]?.stringValue else { return missing("prompt_id", type, raw()) }
-            let nodes = (data["nodes"]?.objectValue ?? []).map { key, entry in
-                NodeProgress(
-                    nodeID: entry["node_id"]?.pythonStrOrNil ?? key,
-                    displayNodeID: entry["display_node_id"]?.pythonStrOrNil, value: entry["value"]?.doubleValue ?? 0,
-                    max: entry["max"]?.doubleValue ?? 1,
-                    state: entry["state"]?.stringValue.flatMap(NodeProgress.State.init(rawValue:)) ?? .running)
+            var nodes: [NodeProgress] = []
+            for (key, entry) in data["nodes"]?.objectValue ?? [] {
+                let value = entry["value"] ?? 0
+                let max = entry["max"] ?? 1
+                // A number that is not a number reads as the default, as before; one out of range spoils the message.
+                guard value.doubleValue == nil || WireNumber.step(value) != nil else {
+                    return outOfRange("value", value, type, raw())
+                }
+                guard max.doubleValue == nil || WireNumber.step(max) != nil else {
+                    return outOfRange("max", max, type, raw())
+                }
+                nodes.append(
+                    NodeProgress(
+                        nodeID: entry["node_id"]?.pythonStrOrNil ?? key,
+                        displayNodeID: entry["display_node_id"]?.pythonStrOrNil, value: value.doubleValue ?? 0,
+                        max: max.doubleValue ?? 1,
+                        state: entry["state"]?.stringValue.flatMap(NodeProgress.State.init(rawValue:)) ?? .running))
             }
             return .progressState(promptID: id, nodes: nodes)
         case "executed":
@@ -76,7 +92,7 @@ public enum EventDecoder {
                 promptID: id, node: node, displayNode: data["display_node"]?.pythonStrOrNil, output: output)
         case "execution_success":
             guard let id = data["prompt_id"]?.stringValue else { return missing("prompt_id", type, raw()) }
-            return .executionSuccess(promptID: id, timestamp: data["timestamp"]?.intValue)
+            return .executionSuccess(promptID: id, timestamp: WireNumber.timestampMS(data["timestamp"]))
         case "execution_error":
             guard data["prompt_id"]?.stringValue != nil else { return missing("prompt_id", type, raw()) }
             return .executionError(ExecutionErrorInfo(data))
@@ -85,7 +101,7 @@ public enum EventDecoder {
             return .executionInterrupted(
                 promptID: id, nodeID: data["node_id"]?.pythonStrOrNil, nodeType: data["node_type"]?.stringValue,
                 executed: data["executed"]?.arrayValue?.compactMap(\.pythonStrOrNil) ?? [],
-                timestamp: data["timestamp"]?.intValue)
+                timestamp: WireNumber.timestampMS(data["timestamp"]))
         case "feature_flags":
             return .featureFlags(data)
         case "logs":
@@ -96,6 +112,13 @@ public enum EventDecoder {
         default:
             return .unknown(type: type, data: data)
         }
+    }
+
+    private static func outOfRange(_ field: String, _ value: JSONValue, _ type: String, _ raw: String)
+        -> ServerEvent
+    {
+        .malformed(
+            reason: "\(type) with \(field) out of range (\(value.pythonJSON.prefix(40)))", raw: String(raw.prefix(200)))
     }
 
     private static func missing(_ field: String, _ type: String, _ raw: String) -> ServerEvent {

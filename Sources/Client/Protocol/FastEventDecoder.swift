@@ -114,8 +114,15 @@ enum FastEventDecoder {
             return r
         }
 
-        /// A number, read by the general parser's own number reader (so both read it alike).
+        /// A progress value: a number the general decoder accepts as one (finite, within ±2^53). Anything else
+        /// is nil, and the general decoder takes the frame (and says why it is malformed).
         mutating func number() -> Double? {
+            guard let value = numberValue() else { return nil }
+            return WireNumber.step(value)
+        }
+
+        /// A number, read by the general parser's own number reader (so both read it alike).
+        mutating func numberValue() -> JSONValue? {
             ws()
             let start = i
             while i < b.count {
@@ -126,7 +133,7 @@ enum FastEventDecoder {
                 i += 1
             }
             guard i > start else { return nil }
-            return JSONValue.number(UnsafeBufferPointer(rebasing: b[start..<i]))?.doubleValue
+            return JSONValue.number(UnsafeBufferPointer(rebasing: b[start..<i]))
         }
 
         @inline(__always)
@@ -219,7 +226,7 @@ enum FastEventDecoder {
 
         mutating func status() -> ServerEvent? {
             guard key("status"), eat(0x7B), key("exec_info"), eat(0x7B), key("queue_remaining"),
-                let remaining = number(), eat(0x7D), eat(0x7D)
+                let field = numberValue(), let remaining = WireNumber.count(field), eat(0x7D), eat(0x7D)
             else { return nil }
             var sid: String?
             if eat(0x2C) {
@@ -227,7 +234,7 @@ enum FastEventDecoder {
                 sid = v
             }
             guard eat(0x7D) else { return nil }
-            return .status(queueRemaining: Int(remaining), sid: sid)
+            return .status(queueRemaining: remaining, sid: sid)
         }
 
         mutating func progressState() -> ServerEvent? {

@@ -1,4 +1,5 @@
 import ComfyJSON
+import Foundation
 
 /// A file a job produced, as `executed` and `/history` list it.
 public struct OutputFile: Sendable, Equatable, Hashable {
@@ -64,13 +65,13 @@ public struct QueueItem: Sendable, Equatable {
 
     public init?(_ json: JSONValue) {
         guard let items = json.arrayValue, items.count >= 2, let id = items[1].stringValue else { return nil }
-        number = items[0].doubleValue ?? 0
+        number = WireNumber.finite(items[0], or: 0)
         promptID = id
         graph = LazyJSON(items.count > 2 ? items[2] : .object([]))
         let extraData = items.count > 3 ? items[3] : .object([])
         extra = LazyJSON(extraData)
         clientID = extraData["client_id"]?.stringValue
-        createTime = extraData["create_time"]?.intValue
+        createTime = WireNumber.timestampMS(extraData["create_time"])
         outputNodes = items.count > 4 ? (items[4].arrayValue?.compactMap(\.pythonStrOrNil) ?? []) : []
     }
 
@@ -86,7 +87,7 @@ public struct QueueItem: Sendable, Equatable {
         var outputs: [String] = []
         try c.forEachItem { c, index throws(JSONParseError) in
             switch index {
-            case 0: number = try c.value().doubleValue
+            case 0: number = WireNumber.finite(try c.value(), or: 0)
             case 1: id = try c.value().stringValue
             case 2: graph = LazyJSON(raw: try c.skip())
             case 3:
@@ -96,7 +97,7 @@ public struct QueueItem: Sendable, Equatable {
                     try c.forEachKey { c, key throws(JSONParseError) in
                         switch key {
                         case "client_id": clientID = try c.value().stringValue
-                        case "create_time": createTime = try c.value().intValue
+                        case "create_time": createTime = WireNumber.timestampMS(try c.value())
                         default: _ = try c.skip()
                         }
                     }
@@ -190,9 +191,27 @@ public struct HistoryItem: Sendable, Equatable {
         messages.first { $0.0 == "execution_error" }.map { ExecutionErrorInfo($0.1) }
     }
 
-    /// Milliseconds since the epoch when it started and ended, from the message timestamps.
-    public var startedAt: Int? { messages.first { $0.0 == "execution_start" }?.1["timestamp"]?.intValue }
-    public var endedAt: Int? { messages.last?.1["timestamp"]?.intValue }
+    /// Milliseconds since the epoch when it started and ended, from the message timestamps. A timestamp outside
+    /// 1970...9999 reads as nil: the entry keeps its outputs and messages, only the absurd time is dropped.
+    public var startedAt: Int? {
+        WireNumber.timestampMS(messages.first { $0.0 == "execution_start" }?.1["timestamp"])
+    }
+    public var endedAt: Int? { WireNumber.timestampMS(messages.last?.1["timestamp"]) }
+
+    /// When it started, if the server said (and the time is plausible).
+    public var startDate: Date? { WireNumber.date(ms: startedAt) }
+    /// When it ended, if the server said (and the time is plausible).
+    public var endDate: Date? { WireNumber.date(ms: endedAt) }
+
+    /// How long it ran in milliseconds (nil without both timestamps, or when the end is before the start).
+    /// Use this instead of subtracting the timestamps yourself.
+    public var durationMS: Int? {
+        guard let startedAt, let endedAt, endedAt >= startedAt else { return nil }
+        return endedAt - startedAt
+    }
+
+    /// How long it ran in seconds (see `durationMS`).
+    public var durationSeconds: Double? { durationMS.map { Double($0) / 1000 } }
 
     /// Parses a `/history` or `/history/{id}` body, keeping the server's (oldest-first) order.
     public static func list(_ json: JSONValue) -> [HistoryItem] {
@@ -246,12 +265,12 @@ public struct SystemStats: Sendable, Equatable {
         os = system["os"]?.stringValue
         pythonVersion = system["python_version"]?.stringValue
         pytorchVersion = system["pytorch_version"]?.stringValue
-        ramTotal = system["ram_total"]?.intValue
-        ramFree = system["ram_free"]?.intValue
+        ramTotal = WireNumber.count(system["ram_total"])
+        ramFree = WireNumber.count(system["ram_free"])
         devices = (json["devices"]?.arrayValue ?? []).map {
             Device(
                 name: $0["name"]?.stringValue ?? "?", type: $0["type"]?.stringValue ?? "?",
-                vramTotal: $0["vram_total"]?.intValue ?? 0, vramFree: $0["vram_free"]?.intValue ?? 0)
+                vramTotal: WireNumber.count($0["vram_total"]) ?? 0, vramFree: WireNumber.count($0["vram_free"]) ?? 0)
         }
     }
 }

@@ -55,7 +55,7 @@ public struct ExecutionErrorInfo: Sendable, Equatable {
             exceptionMessage: data["exception_message"]?.stringValue ?? "",
             traceback: data["traceback"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             executed: data["executed"]?.arrayValue?.compactMap(\.pythonStrOrNil) ?? [],
-            timestamp: data["timestamp"]?.intValue)
+            timestamp: WireNumber.timestampMS(data["timestamp"]))
     }
 }
 

@@ -30,7 +30,7 @@ extension ComfyAPI {
             throw ComfyError.protocolViolation(url: endpoint.url("/prompt"), detail: "no prompt_id in the answer")
         }
         return PromptAccepted(
-            promptID: id, number: json["number"]?.doubleValue ?? 0,
+            promptID: id, number: WireNumber.finite(json["number"], or: 0),
             warnings: NodeValidationError.list(json["node_errors"] ?? .object([])))
     }
 
@@ -38,7 +38,7 @@ extension ComfyAPI {
 
     /// `GET /prompt`: how many prompts are queued or running.
     public func queueRemaining() async throws(ComfyError) -> Int {
-        try await getJSON("/prompt")["exec_info"]?["queue_remaining"]?.intValue ?? 0
+        WireNumber.count(try await getJSON("/prompt")["exec_info"]?["queue_remaining"]) ?? 0
     }
 
     public func deleteFromQueue(_ ids: [String]) async throws(ComfyError) {

@@ -17,12 +17,19 @@ public final class ComfyAPI: Sendable {
         self.requestTimeout = requestTimeout
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = try Self.tlsConfiguration(endpoint)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(1, requestTimeout))))
+        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Self.milliseconds(requestTimeout)))
         configuration.decompression = .enabled(limit: .none)
         configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
         // A refused connection should fail now with a clear message, not be retried until the request deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// A timeout in whole milliseconds, at least one second and at most a day (a NaN or huge `--timeout` must not
+    /// trap on the conversion).
+    static func milliseconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite else { return 86_400_000 }
+        return Int64(min(max(seconds, 1), 86_400) * 1000)
     }
 
     /// Releases the connection pool.
@@ -70,7 +77,7 @@ public final class ComfyAPI: Sendable {
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
         }
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(requestTimeout * 1000)))
+            let response = try await client.execute(request, timeout: .milliseconds(Self.milliseconds(requestTimeout)))
             let buffer = try await response.body.collect(upTo: 1 << 30)
             let reply = Reply(
                 status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),

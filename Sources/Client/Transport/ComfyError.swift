@@ -60,7 +60,8 @@ public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+        guard let whole = WireNumber.int(seconds), Double(whole) == seconds else { return String(format: "%.1f", seconds) }
+        return String(whole)
     }
 
     /// True for the errors that mean "the server could not be reached at all" (exit code 3).

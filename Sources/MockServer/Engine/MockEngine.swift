@@ -129,7 +129,7 @@ public actor MockEngine {
 
     /// `send_sync(event, data, sid)`: `nil` goes to every socket; a sid goes to that socket only, or nowhere.
     func send(_ type: String, _ data: JSONValue, to sid: String?) {
-        let text = JSONValue.obj(("type", .string(type)), ("data", data)).pythonJSON
+        let text = JSONValue.obj(("type", .string(type)), ("data", data)).pythonJSON(nonFinite: .python)
         deliver(.text(text), to: sid)
     }
 

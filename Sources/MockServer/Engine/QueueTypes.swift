@@ -110,7 +110,7 @@ struct MockResponse: Sendable {
     static let jsonType = "application/json; charset=utf-8"
 
     static func json(_ value: JSONValue, status: Int = 200) -> MockResponse {
-        MockResponse(status: status, contentType: jsonType, body: value.pythonJSONBytes)
+        MockResponse(status: status, contentType: jsonType, body: value.pythonJSONBytes(nonFinite: .python))
     }
 
     /// `web.Response(status=200)`: no body, no Content-Type.
