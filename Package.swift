@@ -112,6 +112,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ComfytopTests",
+            dependencies: [
+                "comfytop", "ComfyClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/ComfytopTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ComfyTUITests",
             dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON", "ComfyMock"],
             path: "Tests/ComfyTUITests",

@@ -8,8 +8,11 @@ struct Comfytop: AsyncParsableCommand {
         commandName: "comfytop",
         abstract: "A terminal monitor and CLI for ComfyUI, with a faithful mock server built in.",
         discussion: """
+            Global options (--url, --server, --token, --user, --password, --header, --token-query, --ca-file, \
+            --insecure, --config, --data-dir, --json) may come before or after the subcommand: \
+            comfytop --url X history is comfytop history --url X. With no subcommand, comfytop is the monitor.
             Exit codes: 0 ok, 1 a job failed or the server answered an error, 2 usage error, \
-            3 cannot reach the server, 130 interrupted by Ctrl-C.
+            3 cannot reach the server, 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP.
             """,
         version: ComfyClientInfo.version,
         subcommands: [
@@ -22,8 +25,11 @@ struct Comfytop: AsyncParsableCommand {
 
     /// Parses and runs, mapping errors to comfytop's exit codes (usage errors are 2, not 64).
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let order = ArgumentOrder.comfytop
+        let reordered = order.reorder(arguments)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(reordered.arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -34,11 +40,31 @@ struct Comfytop: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                Output.out(fullMessage(for: error) + "\n")
                 Foundation.exit(0)
             }
-            Output.error(fullMessage(for: error) + "\n")
+            var text = fullMessage(for: error)
+            let short = message(for: error)
+            if let better = order.explain(unknownOption: short, result: reordered, original: arguments),
+                let range = text.range(of: short)
+            {
+                text.replaceSubrange(range, with: better)
+            }
+            Output.error(text + "\n")
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+}
+
+extension ArgumentOrder {
+    /// The reordering for comfytop's own commands (`help` is left alone: `comfytop help queue`).
+    static var comfytop: ArgumentOrder {
+        ArgumentOrder(commands: Comfytop.configuration.subcommands.map(Command.init(type:)))
+    }
+}
+
+extension ArgumentOrder.Command {
+    init(type: any ParsableCommand.Type) {
+        self.init(name: type._commandName, subcommands: type.configuration.subcommands.map(Self.init(type:)))
     }
 }
