@@ -37,7 +37,7 @@ struct ServerFlags: ParsableArguments {
 
     func endpoint() throws -> Endpoint {
         let env = ProcessInfo.processInfo.environment
-        let path = config ?? ServerConfig.defaultPath(environment: env)
+        let path = config.map { ($0 as NSString).expandingTildeInPath } ?? Paths(environment: env).configFile
         let file = try ServerConfig.load(path: path)
         var options = ServerOptions()
         options.url = url
@@ -57,12 +57,15 @@ struct ServerFlags: ParsableArguments {
     }
 }
 
-/// Exit codes of comfytop.
+/// Exit codes of comfytop (the README's table).
 enum Exit {
     static let failed: Int32 = 1
     static let usage: Int32 = 2
     static let unreachable: Int32 = 3
+    /// 128 + the signal's number, as shells report a process a signal ended.
+    static let hangUp: Int32 = 129
     static let interrupted: Int32 = 130
+    static let terminated: Int32 = 143
 }
 
 /// Runs a command body with an API client and turns errors into messages and exit codes.
@@ -111,15 +114,35 @@ func report(_ message: String, json: Bool) {
     if json { printJSON(.obj(("error", .string(message)))) }
 }
 
-func printJSON(_ value: JSONValue) { Output.out(value.pythonJSON + "\n") }
+/// Prints a JSON value on a line of its own, as it is: the writer escapes every control and non-ASCII character
+/// (`\u001b`, `\u202e`), so JSON output is plain ASCII that no terminal acts on.
+func printJSON(_ value: JSONValue) { Output.json(value.pythonJSON + "\n") }
 
-func printLine(_ text: String) { Output.out(text + "\n") }
+/// Prints one line of plain output on stdout. Text from outside in it cannot act on the terminal (see
+/// ``Output``), and cannot start a line of its own either: a newline inside is shown as `^J`, so each record stays
+/// one line for `grep` and friends.
+func printLine(_ text: String) { Output.out(TerminalText.sanitize(text) + "\n") }
 
-/// Writes to stdout/stderr with write(2): a closed pipe (`comfytop watch | head`) ends the program quietly
-/// instead of trapping as FileHandle does.
+/// The one way comfytop writes to stdout and stderr.
+///
+/// Plain text (``out(_:)``, ``error(_:)``) passes through ``TerminalText/sanitize(_:keepNewlines:)`` here, the
+/// choke point: prompt text, error messages, tracebacks, node titles, file names and server strings may hold
+/// escape sequences (OSC 52 writes the clipboard, `ESC[2J` clears the screen, U+202E reverses text), and they are
+/// shown as visible escapes instead. Newlines are kept (multi-line messages). Only JSON (``json(_:)``, already
+/// escaped) and comfytop's own terminal control (``control(_:)``: a progress line's `\r` and colours) go out as
+/// they are.
+///
+/// Writes use write(2): a closed pipe (`comfytop watch | head`) ends the program quietly instead of trapping as
+/// FileHandle does.
 enum Output {
-    static func out(_ text: String) { write(1, text) }
-    static func error(_ text: String) { write(2, text) }
+    /// Plain text on stdout, sanitised (newlines kept).
+    static func out(_ text: String) { write(1, TerminalText.sanitize(text, keepNewlines: true)) }
+    /// Plain text on stderr, sanitised (newlines kept).
+    static func error(_ text: String) { write(2, TerminalText.sanitize(text, keepNewlines: true)) }
+    /// JSON text on stdout, as it is (the JSON writer escapes controls itself).
+    static func json(_ text: String) { write(1, text) }
+    /// comfytop's own terminal control on stderr, as it is. Anything from outside in it must be sanitised first.
+    static func control(_ text: String) { write(2, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)

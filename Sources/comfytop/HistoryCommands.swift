@@ -11,17 +11,6 @@ struct HistoryCommand: AsyncParsableCommand {
         defaultSubcommand: HistoryListCommand.self)
 }
 
-/// Where the local history store lives.
-struct StoreFlags: ParsableArguments {
-    @Option(
-        name: .customLong("data-dir"), help: "Folder of the local history store (default: $XDG_DATA_HOME/comfytop).")
-    var dataDir: String?
-
-    func open() throws -> LocalHistory {
-        try LocalHistory(path: LocalHistory.defaultPath(dataDir: dataDir.map { ($0 as NSString).expandingTildeInPath }))
-    }
-}
-
 struct HistoryListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
@@ -150,9 +139,9 @@ struct HistoryImportCommand: AsyncParsableCommand {
                         "/\(total) [" + String(repeating: "#", count: filled)
                         + String(repeating: "-", count: 30 - filled) + "]"
                 }
-                Output.error(line)
+                Output.control(line)  // numbers only: no text from outside
             }
-            if tty { Output.error("\n") }
+            if tty { Output.control("\n") }
             let seconds = Date().timeIntervalSince(started)
             if json {
                 printJSON(
@@ -225,10 +214,10 @@ struct ShowCommand: AsyncParsableCommand {
                     printLine(
                         "  error    node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
                     )
-                    for line in e.traceback {
-                        printLine(
-                            "    "
-                                + line.trimmingCharacters(in: .newlines).replacingOccurrences(of: "\n", with: "\n    "))
+                    for entry in e.traceback {
+                        for line in entry.split(whereSeparator: \.isNewline) {
+                            printLine("    " + line)
+                        }
                     }
                 }
                 for text in PromptText.extract(item.queue?.prompt ?? .null) {
@@ -287,7 +276,7 @@ struct DownloadCommand: AsyncParsableCommand {
                 sidecars: sidecar,
                 includeTemp: temp)
             let (saved, refused) = try await downloader.download(item)
-            for problem in refused { Output.error("comfytop: \(problem)\n") }
+            for problem in refused { Output.error("comfytop: \(TerminalText.sanitize(problem.description))\n") }
             if json {
                 printJSON(
                     .obj(

@@ -45,11 +45,7 @@ struct MockOptions: ParsableArguments {
 
     var dataDirectory: URL {
         if let dataDir { return URL(fileURLWithPath: (dataDir as NSString).expandingTildeInPath) }
-        let env = ProcessInfo.processInfo.environment
-        let base =
-            env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
-        return URL(fileURLWithPath: base).appendingPathComponent("comfytop/mock")
+        return URL(fileURLWithPath: Paths().mockDataDirectory)
     }
 
     /// Turns a bind failure into a message that says what to do.

@@ -54,7 +54,7 @@ final class ProgressView: @unchecked Sendable {
 
     private func clearLocked() {
         guard isTTY, drawnLines > 0 else { return }
-        write("\r\u{1B}[\(drawnLines)A\u{1B}[J")
+        Output.control("\r\u{1B}[\(drawnLines)A\u{1B}[J")  // our own control; write() sanitises
         drawnLines = 0
     }
 

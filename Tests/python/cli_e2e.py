@@ -2,7 +2,9 @@
 """The CLI as a script uses it: exit codes, --json output and messages, against `comfytop mock`."""
 import json
 import os
+import pty
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,40 @@ def run(*args, url=None):
     env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"))
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=work, env=env)
     return p.returncode, p.stdout, p.stderr
+
+
+def run_args(*args, pty_out=False):
+    """Runs comfytop with exactly these arguments; with pty_out, stdout and stderr are a terminal."""
+    env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "config"))
+    if not pty_out:
+        p = subprocess.run([binary, *args], capture_output=True, text=True, timeout=120, cwd=work, env=env)
+        return p.returncode, p.stdout, p.stderr
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=work, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    code = p.wait(timeout=120)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    return code, text, text
+
+
+def raw_controls(text):
+    """Characters a terminal would act on: C0 (but newline, CR), DEL, C1 and bidi controls."""
+    bad = set(range(0x20)) - {0x0A, 0x0D} | {0x7F} | set(range(0x80, 0xA0)) | set(range(0x202A, 0x202F)) \
+        | set(range(0x2066, 0x206A))
+    return [c for c in text if ord(c) in bad]
 
 
 def write(name, obj):
@@ -127,6 +163,62 @@ try:
     code, out, _ = run("status", "--json", url=url)
     status = json.loads(out) if code == 0 else {}
     check(code == 0 and status.get("version") == "0.3.64" and status.get("jobs_api") is False, "status --json")
+
+    # Global options before the subcommand, as in git and kubectl.
+    code, out, err = run_args("--url", url, "history", "--json", "--limit", "2")
+    check(code == 0 and "runs" in json.loads(out), "--url before the subcommand: comfytop --url X history")
+    code, out, _ = run_args("--json", "--url", url, "queue")
+    check(code == 0 and "items" in json.loads(out), "--json --url X queue")
+    code, out, _ = run_args(f"--url={url}", "status")
+    check(code == 0 and out.startswith("server   "), "--url=X status (the = form)")
+    config = os.path.join(work, "servers.toml")
+    with open(config, "w") as f:
+        f.write(f'[servers.box]\nurl = "{url}"\n')
+    code, out, _ = run_args("--config", config, "--server", "box", "status", "--json")
+    check(code == 0 and json.loads(out).get("url", "").startswith(url), "--config F --server NAME status")
+    store = os.path.join(work, "store-before")
+    code, out, _ = run_args("--data-dir", store, "--url", url, "history", "--json")
+    check(code == 0 and os.path.exists(os.path.join(store, "history.sqlite")),
+          "--data-dir before history records into that folder")
+    code, _, err = run_args("--data-dir", store, "--url", url, "status")
+    check(code == 2 and "comfytop status does not take --data-dir" in err,
+          "a global option the subcommand does not take: exit 2, and says so")
+    code, _, err = run_args("--url", "http://127.0.0.1:1", "--json")
+    check(code == 2 and "has no --json" in err, "--json with no subcommand (the monitor) says where JSON is")
+
+    # Text from outside never reaches the terminal raw: OSC 52, clear screen, colours, C1 CSI, bidi override.
+    hostile = "fox \x1b[31mred\x1b[0m\nrow \x1b]52;c;cHduZWQ=\x07 \x1b[2J \u202eevil\u202c \u009b31m c1"
+    with open(wf) as f:
+        graph = json.load(f)
+    graph["6"]["inputs"]["text"] = hostile
+    graph["9"]["inputs"]["filename_prefix"] = "evil"
+    evil = write("evil.json", graph)
+    import urllib.request
+    bad_name = "\x1b]52;c;cHduZWQ=\x07../\x1b[2Jevil.png"
+    urllib.request.urlopen(urllib.request.Request(url + "/mock/fault", data=json.dumps({"output_name": bad_name})
+                                                  .encode(), headers={"Content-Type": "application/json"}))
+    code, out, err = run("submit", evil, "--wait", "--no-download", url=url)
+    urllib.request.urlopen(urllib.request.Request(url + "/mock/fault", data=json.dumps({"output_name": None})
+                                                  .encode(), headers={"Content-Type": "application/json"}))
+    evil_id = next((w for w in out.split() if re.fullmatch(r"[0-9a-f-]{36}", w)), "")
+    check(code == 0 and evil_id and not raw_controls(out + err), "submit --wait of a hostile prompt: no raw controls")
+    for pty_out in (False, True):
+        how = "on a terminal" if pty_out else "piped"
+        code, out, err = run_args("history", "--url", url, "--search", "fox", "--limit", "50", pty_out=pty_out)
+        check(code == 0 and "^[]52;c;" in out and "<U+202E>" in out and not raw_controls(out + err),
+              f"history {how}: the hostile prompt is shown escaped")
+        rows = out.splitlines()
+        check(rows and all(re.match(r"(STATUS|success|failed|interrupted|\(\d+ in all)", r) for r in rows),
+              f"history {how}: every line is a row (a newline in a prompt does not start one)")
+        code, out, err = run_args("show", evil_id, "--url", url, pty_out=pty_out)
+        check(code == 0 and "^[[2J" in out and "<U+009B>" in out and not raw_controls(out + err),
+              f"show {how}: prompt text and output names escaped")
+        code, out, err = run_args("download", evil_id, "--url", url, "--output-dir", "evil-out", pty_out=pty_out)
+        check(code == 1 and "^[]52" in err and not raw_controls(out + err),
+              f"download {how}: a refused name is shown escaped")
+    code, out, _ = run_args("history", "--url", url, "--search", "fox", "--json")
+    check(code == 0 and not raw_controls(out) and hostile in [r["positive"] for r in json.loads(out)["runs"]],
+          "history --json keeps the text exact, escaped by JSON")
 finally:
     mock.terminate()
     try:

@@ -8,15 +8,11 @@ public final class LocalHistory: Sendable {
     let db: DatabaseQueue
     public let path: String
 
-    /// `$XDG_DATA_HOME/comfytop/history.sqlite` (default `~/.local/share/comfytop/history.sqlite`).
+    /// `DATA_DIR/history.sqlite`, by default `$XDG_DATA_HOME/comfytop/history.sqlite` (see ``Paths``).
     public static func defaultPath(
         dataDir: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String {
-        if let dataDir { return (dataDir as NSString).appendingPathComponent("history.sqlite") }
-        let base =
-            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
-        return (base as NSString).appendingPathComponent("comfytop/history.sqlite")
+        Paths(environment: environment, dataDir: dataDir).historyStore
     }
 
     /// Opens (creating and migrating as needed). `path == ":memory:"` keeps it in memory (tests).

@@ -47,12 +47,10 @@ public struct ServerConfig: Sendable, Equatable {
         self.path = path
     }
 
-    /// Where the file lives: `$XDG_CONFIG_HOME/comfytop/config.toml`, else `~/.config/comfytop/config.toml`.
+    /// Where the file lives: `$XDG_CONFIG_HOME/comfytop/config.toml`, else `~/.config/comfytop/config.toml`
+    /// (see ``Paths``).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base =
-            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
-        return (base as NSString).appendingPathComponent("comfytop/config.toml")
+        Paths(environment: environment).configFile
     }
 
     /// Reads the file; a missing file is an empty config, a broken one an error that names the line.
