@@ -19,7 +19,7 @@ def workflow(i):
     seed = int.from_bytes(os.urandom(4), "big")
     return {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
                                                          "color": (i * 7919) % 16777216}},
-            "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 8, "delay_ms": 250,
+            "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 6, "delay_ms": 200,
                                                         "send_preview": True, "send_text": True, "seed": seed}},
             "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": f"chaos/job{i:02d}"}}}
 
@@ -49,7 +49,7 @@ def section(figures, work, log):
     results = {}
     try:
         time.sleep(1.5)
-        spacing = 2.6 if not QUICK else 1.5
+        spacing = 3.0
 
         def faults():
             # Interleaved: restart, drop, restart, drop …
@@ -149,6 +149,10 @@ def section(figures, work, log):
                     bad_files.append(f"job {i}: failed but left {len(images)} images")
             else:
                 unclear.append(f"job {i}: {r.brief()}")
+    with open(os.path.join(work, "load-monitor.pty"), "wb") as f:
+        f.write(mon.out)
+    log(f"  load: the monitor ended with exit {mon.code}{' (hung)' if mon.hung else ''} "
+        f"after {len(mon.out)} bytes of screen")
     if mon.hung:
         hangs += 1
     if watch_hung:
@@ -157,6 +161,9 @@ def section(figures, work, log):
         crashes += 1
 
     finished = {pid for pid, status in known.items() if status in ("success", "error")}
+    for out, r in results.values():
+        if r.code == 0:
+            finished.update(UUID.findall(r.out.decode("utf-8", "replace"))[:1])
     stored = run([COMFYTOP, "history", "--local", "--json", "--data-dir", mon_dir, "--limit", "1000"], timeout=60)
     stored_ids = set(UUID.findall(stored.out.decode("utf-8", "replace")))
     if stored.code != 0:

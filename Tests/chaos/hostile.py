@@ -25,7 +25,7 @@ NUMBERS = ["NaN", "Infinity", "-Infinity", "1e308", "-1e308", "1e400", "-1e400",
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 WS_MODES = ["invalid-utf8", "frame-64mib", "random-frames", "deep-json", "numbers", "unknown-types", "short-binary",
             "escapes"]
-HTTP_MODES = ["slow", "lie-long", "lie-short", "body-2gb", "html"]
+HTTP_MODES = ["slow", "lie-long", "lie-short", "body-2gb", "body-2gb-chunked", "html"]
 HTML = ("<!DOCTYPE html><html><head><title>Sign in - Corp SSO</title></head><body><form method=post>"
         "<input name=user><input type=password name=pw></form>" + EVIL + "</body></html>")
 
@@ -259,7 +259,9 @@ class Hostile:
     async def _respond(self, writer, method, path, target, body, head):
         mode = self.mode
         if mode == "redirect" and self.redirect_to:
-            writer.write(f"HTTP/1.1 302 Found\r\nLocation: {self.redirect_to}{target}\r\nContent-Length: 0\r\n"
+            # The path only: a query the client sends to the other host is the client's own doing.
+            where = self.redirect_to + target.split("?")[0]
+            writer.write(f"HTTP/1.1 302 Found\r\nLocation: {where}\r\nContent-Length: 0\r\n"
                          "Connection: close\r\n\r\n".encode())
             await writer.drain()
             return False
@@ -290,8 +292,9 @@ class Hostile:
             writer.write(self._head(status, "application/json", max(1, len(data) // 2)) + data + data)
             await writer.drain()
             return False
-        if mode == "body-2gb" and path in ("/queue", "/history", "/system_stats", "/prompt") and method == "GET":
-            await self._send_2gb(writer)
+        if mode.startswith("body-2gb") and path in ("/queue", "/history", "/system_stats", "/prompt") and \
+                method == "GET":
+            await self._send_2gb(writer, chunked=mode.endswith("chunked"))
             return False
         await self._send(writer, status, "application/json; charset=utf-8", data)
         return True
@@ -314,16 +317,24 @@ class Hostile:
             await writer.drain()
             await asyncio.sleep(1)
 
-    async def _send_2gb(self, writer):
-        """A 2 GiB JSON-looking body, streamed from one 1 MiB chunk; stops when the client goes or after 120 s."""
+    async def _send_2gb(self, writer, chunked):
+        """A 2 GiB JSON-looking body, streamed from one 1 MiB chunk, with its Content-Length or chunked (no length
+        announced); stops when the client goes or after 120 s."""
         total = 2 << 30
-        writer.write(self._head(200, "application/json", total))
+        if chunked:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        else:
+            writer.write(self._head(200, "application/json", total))
         chunk = (b'{"a":"' + b"x" * ((1 << 20) - 6))
         rest = b"x" * (1 << 20)
         sent, start = 0, time.monotonic()
         while sent < total and time.monotonic() - start < 120:
-            writer.write(chunk if sent == 0 else rest)
+            data = chunk if sent == 0 else rest
+            writer.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
             sent += 1 << 20
+            await writer.drain()
+        if chunked:
+            writer.write(b"0\r\n\r\n")
             await writer.drain()
 
     # ---- WebSocket ----
