@@ -1,11 +1,12 @@
 # comfytop: two commands do all set-up on a fresh Debian machine.
 #   make demo   install what is missing, build, start the monitor on the embedded mock with a demo workload
 #   make test   install what is missing, build, run the whole test suite
+#   make lint   swift format lint --strict with the checked-in .swift-format (.ci/run runs lint, then test)
 
 SWIFT ?= swift
 BIN := .build/debug/comfytop
 
-.PHONY: all build deps demo test test-swift test-python mock bench clean
+.PHONY: all build deps demo test test-swift test-python mock bench chaos lint clean
 
 all: build
 
@@ -43,6 +44,9 @@ chaos:
 	@./scripts/ensure-deps.sh
 	$(SWIFT) build -c release --product comfytop
 	python3 Tests/chaos/run.py
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
 
 clean:
 	rm -rf .build

@@ -2,12 +2,15 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    // A file sees only the members of the modules it imports itself, and each target declares below every module
+    // its files import (as Hummingbird does).
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Linux only: the code calls Glibc and ncursesw directly, so no Apple platform is claimed.
 let package = Package(
     name: "comfytop",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "comfytop", targets: ["comfytop"])
     ],
@@ -20,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -37,6 +42,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "WSCore", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -47,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "ComfyTUI",
-            dependencies: ["ComfyClient", "CNCurses"],
+            dependencies: ["ComfyClient", "ComfyJSON", "CNCurses"],
             path: "Sources/TUI",
             swiftSettings: swiftSettings
         ),
@@ -59,8 +67,12 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/MockServer",
             swiftSettings: swiftSettings
@@ -68,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "comfytop",
             dependencies: [
-                "ComfyClient", "ComfyTUI", "ComfyMock",
+                "ComfyClient", "ComfyJSON", "ComfyTUI", "ComfyMock",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,6 +102,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
@@ -114,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "ComfytopTests",
             dependencies: [
-                "comfytop", "ComfyClient",
+                "comfytop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/ComfytopTests",

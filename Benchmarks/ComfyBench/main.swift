@@ -3,6 +3,7 @@ import ComfyJSON
 import ComfyMock
 import ComfyTUI
 import Foundation
+import Glibc
 
 // comfybench: the Swift side of `make bench`. Each subcommand prints one JSON object on stdout.
 //   gen-frames FILE N        write N text frames (one per line) shaped like the real transcripts
@@ -69,9 +70,10 @@ func readFile(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile) }
     defer { close(fd) }
-    var info = stat()
-    fstat(fd, &info)
-    let size = Int(info.st_size)
+    // The size by seeking: `stat`'s struct is not visible here under MemberImportVisibility (NIO's C module owns it).
+    let end = lseek(fd, 0, SEEK_END)
+    guard end >= 0, lseek(fd, 0, SEEK_SET) == 0 else { throw CocoaError(.fileReadUnknown) }
+    let size = Int(end)
     return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
         var done = 0
         guard let base = buffer.baseAddress else { return count = 0 }

@@ -7,6 +7,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOSSL
+import UnixSignals
 
 /// The faithful mock ComfyUI server: HTTP API and WebSocket on one port, as ComfyUI 0.3.64 serves them.
 public struct MockServer: Sendable {

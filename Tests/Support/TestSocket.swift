@@ -3,6 +3,7 @@ import ComfyMock
 import Foundation
 import Logging
 import NIOCore
+import NIOWebSocket
 import WSClient
 
 /// A frame a test socket received.

@@ -3,6 +3,7 @@ import ComfyJSON
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOSSL
 
 /// The HTTP API of a ComfyUI server, typed. One instance owns one connection pool; call `shutdown()`.

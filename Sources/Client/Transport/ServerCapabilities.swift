@@ -1,5 +1,6 @@
 import ComfyJSON
 import Foundation
+import NIOHTTP1
 
 /// What a server can do, probed at connect: its version, `/features`, and whether it has `/api/jobs`.
 public struct ServerCapabilities: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 
 /// `GET /ws?clientId=`: registers the socket with the engine, writes what the engine routes to it, and reads
 /// the client's messages (only the first one matters: the feature-flag handshake).

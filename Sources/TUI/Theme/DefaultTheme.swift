@@ -1,3 +1,4 @@
+import ComfyClient
 import Foundation
 
 /// The compiled-in default theme; `themes/default.theme` holds the same text (a test keeps them equal).
@@ -70,10 +71,8 @@ extension Theme {
         } else {
             let file = nameOrPath + ".theme"
             if let themesDir { candidates.append((themesDir as NSString).appendingPathComponent(file)) }
-            let config =
-                environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
-            candidates.append("\(config)/comfytop/themes/\(file)")
+            let userThemes = Paths(environment: environment).themesDirectory
+            candidates.append((userThemes as NSString).appendingPathComponent(file))
             let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
             candidates.append(
                 exe.deletingLastPathComponent().appendingPathComponent("../share/comfytop/themes/\(file)").path)

@@ -1,4 +1,5 @@
 import ComfyClient
+import ComfyJSON
 import Foundation
 
 /// The history browser: a list of runs from the local store, and a detail view with a per-node timeline.
