@@ -11,10 +11,12 @@ import shutil
 import struct
 import subprocess
 
-from common import CHILD_ENV, COMFYTOP, QUICK, ROOT, HarnessError, run
+from common import CHILD_ENV, COMFYTOP, QUICK, ROOT, HarnessError, children, run
 
+# What the decoders need, compiled as one module (Paths: the theme lookup; Style: the theme's roles). When a decoder
+# starts to need another file, the build fails with "cannot find X in scope": add that file here.
 SOURCES = ["Sources/JSON/*.swift", "Sources/Client/Protocol/*.swift", "Sources/TUI/Theme/*.swift",
-           "Sources/TUI/Canvas/Style.swift"]
+           "Sources/TUI/Canvas/Style.swift", "Sources/Client/Paths.swift"]
 TARGETS = ["frame", "binary", "history", "theme"]
 
 
@@ -66,14 +68,14 @@ def seed_corpus(work):
 
 
 def build(work):
-    """The fuzz target: FuzzMain.swift and copies of the sources (their `import ComfyJSON` removed: one module)."""
+    """The fuzz target: FuzzMain.swift and copies of the sources (their `import Comfy…` removed: one module)."""
     src = os.path.join(work, "fuzz-src")
     os.makedirs(src, exist_ok=True)
     files = [os.path.join(ROOT, "Tests/chaos/fuzz/FuzzMain.swift")]
     for pattern in SOURCES:
         for path in sorted(glob.glob(os.path.join(ROOT, pattern))):
             with open(path) as f:
-                code = re.sub(r"^import ComfyJSON\n", "", f.read(), flags=re.M)
+                code = re.sub(r"^import Comfy[A-Za-z]+\n", "", f.read(), flags=re.M)
             dest = os.path.join(src, path.replace(ROOT + "/", "").replace("/", "_"))
             with open(dest, "w") as f:
                 f.write(code)
@@ -91,9 +93,17 @@ def libfuzzer(exe, target, corpus, seconds, work):
     crashes = os.path.join(work, f"crashes-{target}") + "/"
     os.makedirs(crashes, exist_ok=True)
     env = dict(CHILD_ENV, COMFY_FUZZ=target)
-    p = subprocess.run([exe, corpus, f"-max_total_time={seconds}", "-rss_limit_mb=2048", "-timeout=10",
-                        "-max_len=65536", "-print_final_stats=1", f"-artifact_prefix={crashes}"],
-                       capture_output=True, text=True, env=env, timeout=seconds + 120)
+    p = subprocess.Popen([exe, corpus, f"-max_total_time={seconds}", "-rss_limit_mb=2048", "-timeout=10",
+                          "-max_len=65536", "-print_final_stats=1", f"-artifact_prefix={crashes}"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    children.add(p.pid)
+    try:
+        _, stderr = p.communicate(timeout=seconds + 120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, stderr = p.communicate()
+    children.discard(p.pid)
+    p.stderr = stderr
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", p.stderr)
     runs = int(m.group(1)) if m else 0
     found = sorted(os.listdir(crashes))

@@ -1,4 +1,5 @@
 """Hostile server: every client of comfytop against the fake ComfyUI of hostile.py, one attack at a time."""
+import concurrent.futures
 import json
 import os
 
@@ -39,7 +40,12 @@ def attack(server, mode, work, log):
     server.set_mode(mode)
     seconds = 2.5 if QUICK else 5
     records = []
-    for name, how, argv, plain in clients(server.url, work, mode):
+    todo = clients(server.url, work, mode)
+    # The plain commands run 4 at a time (a slow server keeps each of them for its whole timeout).
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        plain_runs = {name: pool.submit(run, argv, 60 if mode == "slow" else 45, None, work)
+                      for name, how, argv, _ in todo if how == "cli"}
+    for name, how, argv, plain in todo:
         if how == "pty":
             t = Pty(argv)
             t.pump(seconds)
@@ -49,7 +55,7 @@ def attack(server, mode, work, log):
             r = run(argv, timeout=seconds + 10, interrupt_after=seconds)
             bad = plain_control_bytes(r.out) + plain_control_bytes(r.err)
         else:
-            r = run(argv, timeout=60 if mode == "slow" else 45, cwd=work)
+            r = plain_runs[name].result()
             bad = plain_control_bytes(r.out) + plain_control_bytes(r.err)
         if r.code == 2 and b"Usage:" in r.err:
             raise HarnessError(f"{name}: the harness's arguments are refused: {r.brief()}")

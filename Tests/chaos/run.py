@@ -7,6 +7,7 @@ CHAOS_BIN_DIR (default .build/release), CHAOS_OUT (default bench/chaos.json).
 Exit code: 0 every target met (or CHAOS_QUICK=1: the harness ran), 1 a target unmet, 2 the harness itself broke."""
 import json
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -39,6 +40,9 @@ def self_check():
 
 
 def main():
+    # A SIGTERM/SIGHUP (a CI timeout) still kills every child: the finally below runs.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda n, _: sys.exit(128 + n))
     if not os.access(COMFYTOP, os.X_OK):
         print(f"make chaos: {COMFYTOP} is missing; build it first (swift build -c release --product comfytop)")
         return 2
@@ -65,7 +69,7 @@ def main():
 
     try:
         # The fuzzer runs on one core while the load test mostly waits on the mock's slow steps.
-        fuzz = threading.Thread(target=attempt, args=("fuzz",)) if "fuzz" in wanted else None
+        fuzz = threading.Thread(target=attempt, args=("fuzz",), daemon=True) if "fuzz" in wanted else None
         if fuzz:
             fuzz.start()
         for name in wanted:
