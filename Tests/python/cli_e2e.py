@@ -180,6 +180,12 @@ try:
     code, out, _ = run_args("--data-dir", store, "--url", url, "history", "--json")
     check(code == 0 and os.path.exists(os.path.join(store, "history.sqlite")),
           "--data-dir before history records into that folder")
+    submit_store = os.path.join(work, "store-submit")
+    code, out, _ = run_args("--data-dir", submit_store, "--url", url, "submit", wf, "--wait", "--no-download", "--json")
+    done_id = json.loads(out).get("prompt_id") if code == 0 else None
+    code, out, _ = run_args("history", "--local", "--json", "--data-dir", submit_store, "--url", url)
+    check(done_id is not None and code == 0 and done_id in [r["prompt_id"] for r in json.loads(out)["runs"]],
+          "submit --wait --data-dir DIR (given before the subcommand) records the run into DIR")
     code, _, err = run_args("--data-dir", store, "--url", url, "status")
     check(code == 2 and "comfytop status does not take --data-dir" in err,
           "a global option the subcommand does not take: exit 2, and says so")
