@@ -104,8 +104,9 @@ def section(figures, work, log):
     figures.add("hostile: hangs", len(hangs), f"of {n} runs", "0", not hangs, where(hangs))
     figures.add("hostile: raw control bytes", sum(r["control"] for r in raw), "sequences", "0", not raw,
                 where(raw))
-    figures.add("hostile: peak memory, 64 MiB frame", round(big_peak["rss_kb"] / 1024), "MB", "≤ 256 MB",
-                big_peak["rss_kb"] <= 256 * 1024, f"{big_peak['client']}")
-    figures.add("hostile: peak memory, any attack", round(peak["rss_kb"] / 1024), "MB", "≤ 256 MB",
-                peak["rss_kb"] <= 256 * 1024, f"{peak['client']} on {peak['mode']}")
+    # A small multiple of the input: 3× the 64 MiB frame, the process's own ~45 MB included.
+    figures.add("hostile: peak memory, 64 MiB frame", round(big_peak["rss_kb"] / 1024), "MB", "≤ 192 MB",
+                big_peak["rss_kb"] <= 192 * 1024, f"{big_peak['client']}")
+    figures.add("hostile: peak memory, any attack", round(peak["rss_kb"] / 1024), "MB", "≤ 192 MB",
+                peak["rss_kb"] <= 192 * 1024, f"{peak['client']} on {peak['mode']}")
     return records

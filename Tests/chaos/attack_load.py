@@ -116,6 +116,9 @@ def section(figures, work, log):
     if not mock_alive:
         raise HarnessError("the mock died during the load test")
 
+    refused = [r for _, r in results.values() if r.code == 2 and b"Usage:" in r.err]
+    if refused:
+        raise HarnessError(f"submit refuses the harness's arguments: {refused[0].brief()}")
     done, failed_clear, unclear, hangs, crashes, bad_files = 0, 0, [], 0, 0, []
     for i, (out, r) in sorted(results.items()):
         files = [(root, n) for root, _, fs in os.walk(out) for n in fs]

@@ -91,6 +91,7 @@ class Hostile:
         self.mode = "escapes"
         self.requests = []  # (method, path, headers) of every request, for the secret checks
         self.ws_sessions = 0
+        self.mode_sessions = 0
         self.frames_sent = 0
         self.prompts = {}  # prompt_id -> finished (bool)
         self.redirect_to = None
@@ -134,6 +135,7 @@ class Hostile:
         self.prompts = {}
         self.frames_sent = 0
         self.requests = []
+        self.mode_sessions = 0
 
     # ---- HTTP ----
 
@@ -352,13 +354,14 @@ class Hostile:
         else:
             writer.write(reply)
         self.ws_sessions += 1
-        session = self.ws_sessions
+        self.mode_sessions += 1
+        session = self.mode_sessions
         drain = asyncio.ensure_future(self._read_ws(reader, writer))
         sid = uuid.uuid4().hex
         try:
             await self._send_frames(writer, [text(enc({"type": "status", "data": {
                 "status": {"exec_info": {"queue_remaining": 0}}, "sid": sid}}))])
-            # The big attacks go to the first sockets only: a client that reconnects is not flooded forever.
+            # The big attack goes to the first sockets of the mode only: a client that reconnects is not flooded forever.
             if self.mode != "frame-64mib" or session <= 3:
                 await self._send_frames(writer, self._attack(sid))
             start = time.monotonic()
