@@ -93,7 +93,7 @@ struct MockCommand: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler(label: label, stream: SafeStandardError())
             handler.logLevel = .info
             return handler
         }
@@ -134,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler(label: label, stream: SafeStandardError())
             handler.logLevel = .critical  // nothing may reach the screen while curses owns it
             return handler
         }
@@ -197,6 +197,12 @@ struct DemoCommand: AsyncParsableCommand {
 
 extension Int32 {
     fileprivate var boolValue: Bool { self != 0 }
+}
+
+/// The mock's log on stderr, through ``Output/error(_:)``: what clients sent (a prompt id to interrupt, values in a
+/// traceback) is shown with its control characters escaped.
+struct SafeStandardError: TextOutputStream, Sendable {
+    mutating func write(_ string: String) { Output.error(string) }
 }
 
 /// A failure the user can act on; ArgumentParser prints it as `Error: <description>` and exits non-zero.

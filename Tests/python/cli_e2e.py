@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 import tempfile
+import threading
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/comfytop")
 work = tempfile.mkdtemp(prefix="comfytop-cli-")
@@ -84,6 +85,10 @@ try:
     if url is None:
         print("FAIL the mock did not start")
         sys.exit(1)
+    # Drain the mock's log as it comes, so a full pipe never blocks it; checked at the end.
+    mock_lines = []
+    drain = threading.Thread(target=lambda: mock_lines.extend(iter(mock.stderr.readline, "")), daemon=True)
+    drain.start()
 
     wf = write("wf.json", {
         "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"}},
@@ -222,6 +227,8 @@ try:
         code, out, err = run_args("download", evil_id, "--url", url, "--output-dir", "evil-out", pty_out=pty_out)
         check(code == 1 and "^[]52" in err and not raw_controls(out + err),
               f"download {how}: a refused name is shown escaped")
+    urllib.request.urlopen(urllib.request.Request(url + "/interrupt", data=json.dumps({"prompt_id": hostile})
+                                                  .encode(), headers={"Content-Type": "application/json"}))
     code, out, _ = run_args("history", "--url", url, "--search", "fox", "--json")
     check(code == 0 and not raw_controls(out) and hostile in [r["positive"] for r in json.loads(out)["runs"]],
           "history --json keeps the text exact, escaped by JSON")
@@ -231,6 +238,11 @@ finally:
         mock.wait(timeout=10)
     except subprocess.TimeoutExpired:
         mock.kill()
+    if "drain" in globals():
+        drain.join(timeout=10)
+    mock_log = "".join(mock_lines) if "mock_lines" in globals() else ""
+check("^[]52;c;" in mock_log and not raw_controls(mock_log),
+      "the mock's log shows a hostile prompt id (POST /interrupt) escaped")
 
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
