@@ -167,11 +167,12 @@ def section(figures, work, log):
     for out, r in results.values():
         if r.code == 0:
             finished.update(UUID.findall(r.out.decode("utf-8", "replace"))[:1])
-    stored = run([COMFYTOP, "history", "--local", "--json", "--data-dir", mon_dir, "--limit", "1000"], timeout=60)
+    # The store keeps one namespace per server: --url names the mock's (which is gone by now; --local needs none).
+    stored = run([COMFYTOP, "history", "--local", "--json", "--data-dir", mon_dir, "--url", url, "--limit", "1000"],
+                 timeout=60)
+    if stored.code == 2 and b"Usage:" in stored.err:
+        raise HarnessError(f"history --local refuses the harness's arguments: {stored.brief()}")
     stored_ids = set(UUID.findall(stored.out.decode("utf-8", "replace")))
-    if stored.code != 0:
-        stored = run([COMFYTOP, "history", "--local", "--json", "--data-dir", mon_dir], timeout=60)
-        stored_ids = set(UUID.findall(stored.out.decode("utf-8", "replace")))
     missing = finished - stored_ids
     with open(os.path.join(work, "load-watch.jsonl"), "rb") as f:
         watched = set(UUID.findall(f.read().decode("utf-8", "replace")))
