@@ -221,7 +221,10 @@ struct ShowCommand: AsyncParsableCommand {
                     }
                 }
                 for text in PromptText.extract(item.queue?.prompt ?? .null) {
-                    printLine("  \(text.role): \(text.text)")
+                    // A multi-line prompt keeps its lines, indented under the first (each one sanitised).
+                    let lines = text.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+                    printLine("  \(text.role): \(lines.first ?? "")")
+                    for line in lines.dropFirst() { printLine("    " + line) }
                 }
                 for file in item.outputs {
                     printLine(

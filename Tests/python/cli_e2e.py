@@ -224,6 +224,8 @@ try:
         code, out, err = run_args("show", evil_id, "--url", url, pty_out=pty_out)
         check(code == 0 and "^[[2J" in out and "<U+009B>" in out and not raw_controls(out + err),
               f"show {how}: prompt text and output names escaped")
+        check(any(line.startswith("    row ^[]52;c;") for line in out.splitlines()),
+              f"show {how}: a multi-line prompt keeps its lines, indented")
         code, out, err = run_args("download", evil_id, "--url", url, "--output-dir", "evil-out", pty_out=pty_out)
         check(code == 1 and "^[]52" in err and not raw_controls(out + err),
               f"download {how}: a refused name is shown escaped")
