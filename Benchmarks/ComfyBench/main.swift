@@ -203,7 +203,7 @@ case "history-screen":
             dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
                 "comfybench-\(UUID().uuidString)"), historyLimit: count + 1))
     let items = HistoryItem.list(try JSONValue.parse(await engine.seededHistoryBody(count)))
-    try LocalHistory(path: path).upsert(items.map { RunRecord(server: "bench", item: $0, source: "foreign") })
+    try LocalHistory(path: path).upsert(items.compactMap { RunRecord(server: "bench", item: $0) })
     // Time to the first screen: open the store, run the default query, render 120×40.
     let start = now()
     let store = try LocalHistory(path: path)

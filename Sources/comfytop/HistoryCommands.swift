@@ -262,6 +262,7 @@ struct DownloadCommand: AsyncParsableCommand {
         commandName: "download", abstract: "Download a finished job's output files through /view.")
 
     @OptionGroup var server: ServerFlags
+    @OptionGroup var store: StoreFlags
     @Argument(help: "The prompt id.") var promptID: String
     @Option(name: .customLong("output-dir"), help: "Where to save (default: the current folder).") var outputDir = "."
     @Flag(help: "Write NAME.json and NAME.txt sidecars.") var sidecar = false
@@ -270,15 +271,17 @@ struct DownloadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withAPI(server, json: json) { api in
-            guard let item = try await api.history(promptID: promptID) else {
-                report("no finished job \(promptID) in the server's history (still queued, or unknown)", json: json)
-                return Exit.failed
-            }
             let downloader = Downloader(
                 api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath),
                 sidecars: sidecar,
                 includeTemp: temp)
-            let (saved, refused) = try await downloader.download(item)
+            // The server's history first; a run it forgot (restart, cap) from the files the local store remembers.
+            guard let (saved, refused) = try await downloader.download(run: promptID, store: try? store.open()) else {
+                report(
+                    "no finished job \(promptID) in the server's history or the local store (still queued, or unknown)",
+                    json: json)
+                return Exit.failed
+            }
             for problem in refused { Output.error("comfytop: \(TerminalText.sanitize(problem.description))\n") }
             if json {
                 printJSON(

@@ -31,7 +31,7 @@ final class ProgressView: @unchecked Sendable {
         }
     }
 
-    func update(_ job: JobTracker, force: Bool = false) {
+    func update(_ job: MonitorJob, force: Bool = false) {
         guard !quiet else { return }
         lock.withLock {
             if isTTY {
@@ -47,7 +47,7 @@ final class ProgressView: @unchecked Sendable {
         }
     }
 
-    func finish(_ job: JobTracker) {
+    func finish(_ job: MonitorJob) {
         update(job, force: true)
         lock.withLock { drawnLines = 0 }
     }
@@ -72,25 +72,26 @@ final class ProgressView: @unchecked Sendable {
         return String(repeating: "█", count: full) + partial + String(repeating: " ", count: max(0, width - used))
     }
 
-    private func render(_ job: JobTracker) -> [String] {
+    private func render(_ job: MonitorJob) -> [String] {
         let now = Date()
         var lines: [String] = []
-        let elapsed = job.startedAt.map { now.timeIntervalSince($0) }
+        let elapsed = job.elapsed(now: now)
+        let fraction = job.overallFraction ?? 0
         lines.append(
-            "\(job.promptID.prefix(8))  [\(bar(job.overallFraction, width: 20))] \(String(format: "%3.0f%%", job.overallFraction * 100))"
+            "\(job.id.prefix(8))  [\(bar(fraction, width: 20))] \(String(format: "%3.0f%%", fraction * 100))"
                 + (elapsed.map { "  \(Format.duration($0))" } ?? "  queued"))
         for node in job.nodes where node.state != .pending || node.id == job.currentNode {
-            let label = Format.pad("\(node.title) (\(node.id))", 28)
+            let label = Format.pad(TerminalText.sanitize("\(node.title) (\(node.id))"), 28)
             switch node.state {
             case .cached: lines.append("  \(ascii ? "=" : "≡") \(label) cached")
             case .done:
                 let took = node.startedAt.flatMap { s in node.endedAt.map { $0.timeIntervalSince(s) } }
                 lines.append("  \(ascii ? "+" : "✓") \(label) done" + (took.map { " in \(Format.duration($0))" } ?? ""))
             case .failed: lines.append("  \(ascii ? "x" : "✗") \(label) failed")
-            case .running, .pending:
+            case .running, .pending, .unknown:
                 var text = "  \(ascii ? ">" : "▶") \(label) "
                 if let v = node.value, let m = node.max, m > 1 {
-                    text += "[\(bar(v / m, width: 16))] \(Int(v))/\(Int(m))"
+                    text += "[\(bar(v / m, width: 16))] \(Format.count(v))/\(Format.count(m))"
                     if let start = node.startedAt, v > 0 {
                         let spent = now.timeIntervalSince(start)
                         let eta = spent / v * (m - v)
@@ -105,24 +106,26 @@ final class ProgressView: @unchecked Sendable {
         return lines
     }
 
-    private func plain(_ job: JobTracker) {
+    private func plain(_ job: MonitorJob) {
         for node in job.nodes {
             let key = node.id
+            let title = TerminalText.sanitize(node.title)
+            let id = TerminalText.sanitize(node.id)
             var text: String?
             switch node.state {
-            case .cached: text = "node \(node.id) \(node.title): cached"
-            case .done: text = "node \(node.id) \(node.title): done"
-            case .failed: text = "node \(node.id) \(node.title): failed"
+            case .cached: text = "node \(id) \(title): cached"
+            case .done: text = "node \(id) \(title): done"
+            case .failed: text = "node \(id) \(title): failed"
             case .running:
                 if let v = node.value, let m = node.max, m > 1 {
-                    let percent = Int(v / m * 100)
+                    let percent = Format.count(v / m * 100)
                     // At most one step line a second per node, plus the last step.
                     if v < m, let last = lastPlainTime[key], Date().timeIntervalSince(last) < 1 { continue }
-                    text = "node \(node.id) \(node.title): \(Int(v))/\(Int(m)) (\(percent)%)"
+                    text = "node \(id) \(title): \(Format.count(v))/\(Format.count(m)) (\(percent)%)"
                 } else {
-                    text = "node \(node.id) \(node.title): running"
+                    text = "node \(id) \(title): running"
                 }
-            case .pending: text = nil
+            case .pending, .unknown: text = nil
             }
             if let text, lastPlain[key] != text {
                 lastPlain[key] = text
@@ -130,6 +133,15 @@ final class ProgressView: @unchecked Sendable {
                 write(text + "\n")
             }
         }
+    }
+}
+
+extension Format {
+    /// A count from the wire (steps, a percentage) as whole digits; "?" for what no count can be (NaN, ±∞, or
+    /// beyond what an integer holds).
+    static func count(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return "?" }
+        return String(Int(value.rounded(.down)))
     }
 }
 

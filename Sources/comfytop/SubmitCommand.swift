@@ -16,6 +16,7 @@ struct SubmitCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var server: ServerFlags
+    @OptionGroup var store: StoreFlags
 
     @Argument(help: "The workflow, in ComfyUI's API format (Workflow → Export (API)).")
     var workflow: String
@@ -76,15 +77,15 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
-    /// Keeps the run in the local history store, with the node timings seen live (best effort).
-    private func record(_ item: HistoryItem, _ tracker: JobTracker, server: String) {
-        var timings: [String: Double] = [:]
-        for node in tracker.nodes {
-            if let s = node.startedAt, let e = node.endedAt { timings[node.id] = e.timeIntervalSince(s) }
+    /// Keeps the run in the local history store (`--data-dir`, or the default), with the node timings seen live.
+    /// A store that cannot be opened or written is reported, and the job's result stands.
+    private func record(_ item: HistoryItem, _ job: MonitorJob, server: String) {
+        do {
+            guard let record = RunRecord(server: server, job: job, item: item) else { return }
+            try store.open().upsert([record])
+        } catch {
+            Output.error("comfytop: warning: the run was not recorded in the local history store: \(error)\n")
         }
-        let store = try? LocalHistory(path: LocalHistory.defaultPath())
-        try? store?.upsert([RunRecord(server: server, item: item, source: JobSource.own.rawValue, nodeSeconds: timings)]
-        )
     }
 
     private func printWarnings(_ accepted: PromptAccepted) {
@@ -117,7 +118,7 @@ struct SubmitCommand: AsyncParsableCommand {
             Foundation.exit(Exit.interrupted)
         }
         defer { signal.cancel() }
-        let (tracker, item) = try await runner.run(prompt: prompt, front: front) { update in
+        let (job, item) = try await runner.run(prompt: prompt, front: front) { update in
             switch update {
             case .accepted(let accepted):
                 submitted.set(accepted.promptID)
@@ -130,8 +131,8 @@ struct SubmitCommand: AsyncParsableCommand {
             case .connection: break
             }
         }
-        view.finish(tracker)
-        record(item, tracker, server: api.endpoint.displayURL)
+        view.finish(job)
+        record(item, job, server: api.endpoint.displayURL)
         var saved: [Downloader.Saved] = []
         var refused: [ComfyError] = []
         if !noDownload, item.outcome == .success {
@@ -139,9 +140,9 @@ struct SubmitCommand: AsyncParsableCommand {
                 api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath),
                 sidecars: sidecar)
             (saved, refused) = try await downloader.download(item)
-            for problem in refused { Output.error("comfytop: \(problem)\n") }
+            for problem in refused { Output.error("comfytop: \(TerminalText.sanitize(problem.description))\n") }
         }
-        let seconds = item.startedAt.flatMap { s in item.endedAt.map { Double($0 - s) / 1000 } }
+        let seconds = RunRecord(server: "", item: item)?.duration
         if json {
             var summary = item.summaryJSON
             summary = summary.setting(
@@ -151,15 +152,12 @@ struct SubmitCommand: AsyncParsableCommand {
             switch item.outcome {
             case .success:
                 printLine("done in \(seconds.map(Format.duration) ?? "?"): \(item.promptID)")
-                for file in saved { printLine("  \(file.path)  (\(Format.bytes(file.bytes)))") }
+                for file in saved { printLine("  \(TerminalText.sanitize(file.path))  (\(Format.bytes(file.bytes)))") }
                 if saved.isEmpty, !noDownload { printLine("  (no output files)") }
             case .failed:
-                let e = item.error
                 printLine("failed: \(item.promptID)")
-                if let e {
-                    printLine(
-                        "  node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
-                    )
+                if let e = item.error ?? job.error {
+                    printLine("  " + TerminalText.sanitize("\(e.summary) (\(e.exceptionType))"))
                 }
             case .interrupted:
                 printLine("interrupted: \(item.promptID)")

@@ -49,17 +49,17 @@ struct LocalHistoryTests {
     func idempotent() throws {
         let s = try store()
         let a = Self.item("a", text: "red fox", start: 1_000_000, seconds: 5)
-        try s.upsert([RunRecord(server: "srv", item: a, source: "own", nodeSeconds: ["3": 4.0])])
-        try s.upsert([RunRecord(server: "srv", item: a, source: "foreign")])
-        try s.upsert([RunRecord(server: "srv", item: a, source: "foreign")])
+        try s.upsert([RunRecord.stored(server: "srv", item: a, source: .own, nodeSeconds: ["3": 4.0])])
+        try s.upsert([RunRecord.stored(server: "srv", item: a, source: .foreign)])
+        try s.upsert([RunRecord.stored(server: "srv", item: a, source: .foreign)])
         #expect(try s.summary(server: "srv").count == 1)
         let record = try #require(try s.record(server: "srv", promptID: "a"))
-        #expect(record.source == "own")
+        #expect(record.source == .own)
         #expect(record.nodeSeconds == ["3": 4.0])
         #expect(record.positive == "red fox" && record.negative == "blurry, low quality")
         #expect(record.checkpoint == "sd_xl_base_1.0.safetensors" && record.seeds == "42")
         #expect(record.width == 1024 && record.height == 1024)
-        try s.upsert([RunRecord(server: "other-server", item: a, source: "foreign")])
+        try s.upsert([RunRecord.stored(server: "other-server", item: a, source: .foreign)])
         #expect(try s.summary(server: nil).count == 2, "one namespace per server")
     }
 
@@ -70,7 +70,7 @@ struct LocalHistoryTests {
         ).path
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         try LocalHistory(path: path).upsert([
-            RunRecord(server: "s", item: Self.item("x", text: "t", start: 0, seconds: 1), source: "own")
+            RunRecord.stored(server: "s", item: Self.item("x", text: "t", start: 0, seconds: 1), source: .own)
         ])
         #expect(try LocalHistory(path: path).summary(server: "s").count == 1)
     }
@@ -80,15 +80,12 @@ struct LocalHistoryTests {
         let s = try store()
         let base = 1_800_000_000_000
         try s.upsert([
-            RunRecord(
-                server: "s", item: Self.item("p1", text: "a red fox in snow", start: base, seconds: 10), source: "own"),
-            RunRecord(
-                server: "s", item: Self.item("p2", text: "an old tram, Lisbon!", start: base + 60_000, seconds: 3),
-                source: "foreign"),
-            RunRecord(
-                server: "s",
+            RunRecord.stored(server: "s", item: Self.item("p1", text: "a red fox in snow", start: base, seconds: 10), source: .own),
+            RunRecord.stored(server: "s", item: Self.item("p2", text: "an old tram, Lisbon!", start: base + 60_000, seconds: 3),
+                source: .foreign),
+            RunRecord.stored(server: "s",
                 item: Self.item("p3", text: "red tram", status: "failed", start: base + 120_000, seconds: 1),
-                source: "foreign"),
+                source: .foreign),
         ])
         func ids(_ configure: (inout HistoryQuery) -> Void) throws -> [String] {
             var q = HistoryQuery(server: "s")
@@ -149,4 +146,16 @@ final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     func increment() { lock.withLock { n += 1 } }
     var value: Int { lock.withLock { n } }
+}
+
+extension RunRecord {
+    /// A record of a history entry with the source and node timings a test wants.
+    static func stored(server: String, item: HistoryItem, source: JobSource, nodeSeconds: [String: Double] = [:])
+        -> RunRecord
+    {
+        guard var record = RunRecord(server: server, item: item) else { fatalError("a finished entry") }
+        record.source = source
+        record.nodeSeconds = nodeSeconds
+        return record
+    }
 }

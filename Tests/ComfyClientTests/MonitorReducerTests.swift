@@ -12,7 +12,10 @@ struct TranscriptFeed {
 
     /// `inPlace`: as the monitor runs, one `FrameDecoder` for the stream and `ingest` in place; otherwise a fresh
     /// decoder per frame and the pure `reduce`.
-    func run(own: Bool = true, inPlace: Bool = false) throws -> MonitorState {
+    /// `onStep` sees every state change (before, after, the moment), as `watch` does.
+    func run(
+        own: Bool = true, inPlace: Bool = false, onStep: (MonitorState, MonitorState, Date) -> Void = { _, _, _ in }
+    ) throws -> MonitorState {
         let clients = transcript["clients"] ?? .null
         let clientID = clients[client]?["server_sid"]?.stringValue ?? "x"
         var state = MonitorState(serverURL: "http://mock", ownClientID: own ? clientID : "someone-else")
@@ -39,6 +42,7 @@ struct TranscriptFeed {
                 }
             }
             guard let input else { continue }
+            let before = state
             let effects: [MonitorEffect]
             if inPlace {
                 effects = state.ingest(input, now: now)
@@ -47,13 +51,16 @@ struct TranscriptFeed {
                 (next, effects) = state.reduce(input, now: now)
                 state = next
             }
+            onStep(before, state, now)
             for case .lookupHistory(let id) in effects { wanted.append(id) }
         }
         // The lookups the reducer asked for, answered from the recorded history (nil: none recorded).
         let end = start.addingTimeInterval(60)
         // Sorted: a Set's order differs from one instance to the next.
         for id in (Set(wanted) + state.jobs.values.filter({ !$0.state.isFinished }).map(\.id)).sorted() {
+            let before = state
             state = state.reduce(.history(promptID: id, histories[id]), now: end).0
+            onStep(before, state, end)
         }
         return state
     }

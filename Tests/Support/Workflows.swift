@@ -10,6 +10,30 @@ public enum Workflows {
             steps: steps, delayMS: delayMS, seed: seed, prefix: prefix, text: text, size: (32, 16), color: 0xFF0000)
     }
 
+    /// EmptyImage → FailAfter → SaveImage: fails in node 2 after `failAt` steps.
+    public static func failing(failAt: Int = 1, steps: Int = 3, delayMS: Int = 20, color: Int = 0xAA0000) -> JSONValue {
+        .obj(
+            (
+                "1",
+                .obj(
+                    ("class_type", "EmptyImage"),
+                    ("inputs", .obj(("width", 32), ("height", 16), ("batch_size", 1), ("color", .int(color)))))
+            ),
+            (
+                "2",
+                .obj(
+                    ("class_type", "FailAfter"),
+                    (
+                        "inputs",
+                        .obj(
+                            ("image", ["1", 0]), ("steps", .int(steps)), ("fail_at", .int(failAt)),
+                            ("delay_ms", .int(delayMS)))
+                    ))
+            ),
+            ("3", .obj(("class_type", "SaveImage"), ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", "test/fail")))))
+        )
+    }
+
     public static func txt2img(steps: Int = 4, seed: Int = 42) -> JSONValue {
         MockEngine.demoTextToImage("a lighthouse at dusk", seed: seed, steps: steps)
     }

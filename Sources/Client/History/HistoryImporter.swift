@@ -16,16 +16,9 @@ public struct HistoryImporter: Sendable {
     /// The server's name in the store.
     public var server: String { api.endpoint.displayURL }
 
-    /// Who ran an entry, as seen from a client that did not submit it.
-    static func source(_ item: HistoryItem, ownClientIDs: Set<String>) -> String {
-        guard let client = item.queue?.clientID else { return JobSource.anonymous.rawValue }
-        return ownClientIDs.contains(client) ? JobSource.own.rawValue : JobSource.foreign.rawValue
-    }
-
     /// Records entries already fetched.
     public func record(_ items: [HistoryItem], ownClientIDs: Set<String> = []) throws(ComfyError) {
-        try store.upsert(
-            items.map { RunRecord(server: server, item: $0, source: Self.source($0, ownClientIDs: ownClientIDs)) })
+        try store.upsert(items.compactMap { RunRecord(server: server, item: $0, ownClientIDs: ownClientIDs) })
     }
 
     /// Imports everything; `progress(imported, total)` after each page (total when the server says, via /api/jobs).

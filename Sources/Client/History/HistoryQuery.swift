@@ -147,24 +147,14 @@ extension LocalHistory {
         ) {
             $0[$1.0] = $1.1.doubleValue
         }
-        var record = RunRecord(
-            server: r["server"],
-            item: HistoryItem(
-                promptID: r["prompt_id"],
-                json: .obj(
-                    ("prompt", .array([.double(r["number"] ?? 0), .string(r["prompt_id"]), prompt, .object([]), []])))),
-            source: r["source"], nodeSeconds: timings)
-        record.clientID = r["client_id"]
-        record.status = r["status"]
-        record.errorNode = r["error_node"]
-        record.errorType = r["error_type"]
-        record.errorMessage = r["error_message"]
-        record.traceback = r["traceback"]
-        record.startedAt = r["started_at"]
-        record.endedAt = r["ended_at"]
-        record.outputs = outputs
-        record.cachedNodes = (r["cached_nodes"] as String).split(separator: " ").map(String.init)
-        return record
+        return RunRecord(
+            server: r["server"], promptID: r["prompt_id"], number: r["number"] ?? 0, clientID: r["client_id"],
+            source: JobSource(rawValue: r["source"] ?? "") ?? .anonymous,
+            status: JobState(rawValue: r["status"] ?? "") ?? .failed,
+            errorNode: r["error_node"], errorType: r["error_type"], errorMessage: r["error_message"],
+            traceback: r["traceback"], startedAt: r["started_at"], endedAt: r["ended_at"], prompt: prompt,
+            outputs: outputs, nodeSeconds: timings,
+            cachedNodes: (r["cached_nodes"] as String).split(separator: " ").map(String.init))
     }
 
     /// How many runs the store holds for a server (or all), and the newest end time.

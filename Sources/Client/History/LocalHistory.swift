@@ -7,6 +7,10 @@ import GRDB
 public final class LocalHistory: Sendable {
     let db: DatabaseQueue
     public let path: String
+    private let writes = WriteCounter()
+
+    /// Bumped by every write through this object, so a reader (the history screen) reads again only after one.
+    public var changeCount: Int { writes.value }
 
     /// `DATA_DIR/history.sqlite`, by default `$XDG_DATA_HOME/comfytop/history.sqlite` (see ``Paths``).
     public static func defaultPath(
@@ -82,6 +86,7 @@ public final class LocalHistory: Sendable {
     /// Inserts or updates (by server and prompt_id): a run seen twice is one row; live node timings are kept
     /// when a later import knows none.
     public func upsert(_ records: [RunRecord]) throws(ComfyError) {
+        defer { writes.bump() }
         do {
             try db.write { db in
                 for r in records {
@@ -113,7 +118,7 @@ public final class LocalHistory: Sendable {
                               height = excluded.height, output_count = excluded.output_count
                             """,
                         arguments: [
-                            r.server, r.promptID, r.number, r.clientID, r.source, r.status, r.errorNode, r.errorType,
+                            r.server, r.promptID, r.number, r.clientID, r.source.rawValue, r.status.rawValue, r.errorNode, r.errorType,
                             r.errorMessage, r.traceback, r.startedAt, r.endedAt, r.duration, r.prompt.pythonJSON,
                             outputs,
                             timings, r.cachedNodes.joined(separator: " "), r.positive, r.negative, r.checkpoint,
@@ -128,6 +133,7 @@ public final class LocalHistory: Sendable {
     }
 
     public func delete(server: String, promptID: String) throws(ComfyError) {
+        defer { writes.bump() }
         do {
             try db.write {
                 try $0.execute(
@@ -137,4 +143,12 @@ public final class LocalHistory: Sendable {
             throw ComfyError.io(path: path, detail: "\(error)")
         }
     }
+}
+
+/// A count of writes, safe from any thread.
+final class WriteCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+    var value: Int { lock.withLock { count } }
+    func bump() { lock.withLock { count += 1 } }
 }

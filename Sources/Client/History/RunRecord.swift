@@ -8,17 +8,19 @@ public struct RunRecord: Sendable, Equatable {
     public var promptID: String
     public var number: Double
     public var clientID: String?
-    public var source: String
-    public var status: String
+    public var source: JobSource
+    /// How it ended (a finished state: success, failed, interrupted, removed).
+    public var status: JobState
     public var errorNode: String?
     public var errorType: String?
     public var errorMessage: String?
     public var traceback: String?
+    /// Milliseconds since 1970, from the server's messages (or this client's clock where it has none).
     public var startedAt: Int?
     public var endedAt: Int?
     public var prompt: JSONValue
     public var outputs: [OutputFile]
-    /// Seconds per node where this client saw the node run; nil where it did not.
+    /// Seconds per node where this client saw the node run; empty where it did not.
     public var nodeSeconds: [String: Double]
     public var cachedNodes: [String]
     public var positive: String
@@ -31,31 +33,56 @@ public struct RunRecord: Sendable, Equatable {
     public var height: Int?
 
     public var duration: Double? {
-        guard let s = startedAt, let e = endedAt else { return nil }
-        return Double(e - s) / 1000
+        guard let s = startedAt, let e = endedAt, e >= s else { return nil }
+        return (Double(e) - Double(s)) / 1000
     }
 
-    /// A record from a history entry; `source` says whose run it was from this client's point of view.
-    public init(server: String, item: HistoryItem, source: String, nodeSeconds: [String: Double] = [:]) {
+    /// The one way to make a record: from a job this client followed, its history entry, or both. The entry is
+    /// the server's word on how the run ended and what it made; the job adds what only a watcher knows (node
+    /// timings, the source as seen live) and stands alone for a job the server kept no entry of (deleted from the
+    /// queue, lost to a restart). `ownClientIDs` classify an entry no job of ours describes.
+    public init?(server: String, job: MonitorJob? = nil, item: HistoryItem? = nil, ownClientIDs: Set<String> = []) {
+        guard let promptID = item?.promptID ?? job?.id else { return nil }
+        let status = item.map { JobState($0.outcome) } ?? job?.state ?? .removed
+        guard status.isFinished else { return nil }
+        let clientID = item?.queue?.clientID ?? job?.clientID
+        let error = item?.error ?? job?.error
+        self.init(
+            server: server, promptID: promptID, number: item?.queue?.number ?? job?.number ?? 0, clientID: clientID,
+            source: job?.source ?? JobSource(clientID: clientID, ownClientIDs: ownClientIDs), status: status,
+            errorNode: error?.nodeID, errorType: error?.exceptionType,
+            errorMessage: error?.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines),
+            traceback: error.map { $0.traceback.joined() },
+            startedAt: item?.startedAt ?? job?.startedAt.map(Self.milliseconds),
+            endedAt: item?.endedAt ?? job?.endedAt.map(Self.milliseconds),
+            prompt: item?.queue?.prompt ?? job?.prompt ?? .object([]),
+            outputs: item?.outputs ?? job?.outputs ?? [],
+            nodeSeconds: job?.nodeSeconds ?? [:],
+            cachedNodes: item?.cachedNodeIDs ?? job?.nodes.filter { $0.state == .cached }.map(\.id) ?? [])
+    }
+
+    /// A record as the store read it back.
+    init(
+        server: String, promptID: String, number: Double, clientID: String?, source: JobSource, status: JobState,
+        errorNode: String?, errorType: String?, errorMessage: String?, traceback: String?, startedAt: Int?, endedAt: Int?, prompt: JSONValue, outputs: [OutputFile],
+        nodeSeconds: [String: Double], cachedNodes: [String]
+    ) {
         self.server = server
-        promptID = item.promptID
-        number = item.queue?.number ?? 0
-        clientID = item.queue?.clientID
+        self.promptID = promptID
+        self.number = number
+        self.clientID = clientID
         self.source = source
-        status = item.outcome.rawValue
-        let error = item.error
-        errorNode = error?.nodeID
-        errorType = error?.exceptionType
-        errorMessage = error?.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines)
-        traceback = error.map { $0.traceback.joined() }
-        startedAt = item.startedAt
-        endedAt = item.endedAt
-        prompt = item.queue?.prompt ?? .object([])
-        outputs = item.outputs
+        self.status = status
+        self.errorNode = errorNode
+        self.errorType = errorType
+        self.errorMessage = errorMessage
+        self.traceback = traceback
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.prompt = prompt
+        self.outputs = outputs
         self.nodeSeconds = nodeSeconds
-        cachedNodes =
-            item.messages.first { $0.0 == "execution_cached" }?.1["nodes"]?.arrayValue?.compactMap(\.pythonStrOrNil)
-            ?? []
+        self.cachedNodes = cachedNodes
         let facts = GraphFacts(prompt)
         positive = facts.positive
         negative = facts.negative
@@ -65,6 +92,22 @@ public struct RunRecord: Sendable, Equatable {
         classes = facts.classes.joined(separator: " ")
         width = facts.width
         height = facts.height
+    }
+
+    static func milliseconds(_ date: Date) -> Int {
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        return ms.isFinite && abs(ms) < 9e15 ? Int(ms) : 0
+    }
+}
+
+extension JobSource {
+    /// Who ran a job, from the client id it was queued with: the one classification every view uses.
+    public init(clientID: String?, ownClientIDs: Set<String>) {
+        guard let clientID else {
+            self = .anonymous
+            return
+        }
+        self = ownClientIDs.contains(clientID) ? .own : .foreign
     }
 }
 

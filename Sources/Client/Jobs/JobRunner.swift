@@ -43,15 +43,16 @@ public struct JobRunner: Sendable {
     public enum Update: Sendable {
         case accepted(PromptAccepted)
         case connection(ConnectionEvent)
-        case progress(JobTracker)
+        case progress(MonitorJob)
         case polling(reason: String)
     }
 
-    /// Runs the job; `onUpdate` is called for every change.
+    /// Runs the job; `onUpdate` is called for every change. The job is followed with the monitor's own model
+    /// (`MonitorState`), so `submit --wait` shows the same node states, timings and errors as the screen.
     public func run(
         prompt: JSONValue, front: Bool = false, extraData: JSONValue? = nil,
         onUpdate: @escaping @Sendable (Update) -> Void
-    ) async throws(Failure) -> (JobTracker, HistoryItem) {
+    ) async throws(Failure) -> (MonitorJob, HistoryItem) {
         let stream = EventStream(endpoint: api.endpoint, clientID: clientID)
         let pump = EventPump()
         await pump.start(stream.events())
@@ -66,54 +67,50 @@ public struct JobRunner: Sendable {
             throw .api(error)
         }
         onUpdate(.accepted(accepted))
-        var tracker = JobTracker(promptID: accepted.promptID, prompt: prompt)
+        let id = accepted.promptID
+        var state = MonitorState(serverURL: api.endpoint.displayURL, ownClientID: clientID)
+        state.track(id, number: accepted.number, prompt: prompt, now: Date())
         let started = Date()
         while true {
             if let timeout, Date().timeIntervalSince(started) > timeout {
-                throw .timedOut(promptID: accepted.promptID, seconds: timeout)
+                throw .timedOut(promptID: id, seconds: timeout)
             }
             let next = await pump.next(within: connected ? silenceBudget : 1)
+            var item: HistoryItem?
             switch next {
             case .event(.server(let event)):
-                tracker.apply(event)
-                onUpdate(.progress(tracker))
-                if tracker.finished, let item = try await fetchHistory(accepted.promptID, attempts: 10) {
-                    tracker.apply(history: item)
-                    onUpdate(.progress(tracker))
-                    return (tracker, item)
-                }
+                guard event.promptID == nil || event.promptID == id else { continue }
+                let effects = state.ingest(event, now: Date())
+                if let job = state.jobs[id] { onUpdate(.progress(job)) }
+                // `executing {node: null}` for our prompt: the history entry is written now.
+                if effects.contains(.lookupHistory(id)) { item = try await entry(id, attempts: 10) }
             case .event(.connection(let change)):
                 onUpdate(.connection(change))
-                if case .connected = change, let item = try await resync(accepted.promptID, &tracker) {
-                    onUpdate(.progress(tracker))
-                    return (tracker, item)
-                }
+                if case .connected = change { item = try await resync(id, &state) }
             case .silence, .ended:
-                if let item = try await resync(accepted.promptID, &tracker) {
-                    onUpdate(.progress(tracker))
-                    return (tracker, item)
-                }
-                if case .ended = next { try? await Task.sleep(for: .seconds(1)) }
+                item = try await resync(id, &state)
+                if item == nil, case .ended = next { try? await Task.sleep(for: .seconds(1)) }
+            }
+            if let item {
+                _ = state.ingest(.history(promptID: id, item), now: Date())
+                guard let job = state.jobs[id] else { continue }
+                onUpdate(.progress(job))
+                return (job, item)
             }
         }
     }
 
     /// After a gap: is the job in history (done), still queued (keep waiting), or gone (error)?
-    private func resync(_ id: String, _ tracker: inout JobTracker) async throws(Failure) -> HistoryItem? {
+    private func resync(_ id: String, _ state: inout MonitorState) async throws(Failure) -> HistoryItem? {
         do {
-            if let item = try await api.history(promptID: id) {
-                tracker.apply(history: item)
-                return item
-            }
+            if let item = try await api.history(promptID: id) { return item }
             let queue = try await api.queue()
             if !(queue.running + queue.pending).contains(where: { $0.promptID == id }) {
                 // It may have finished between the two reads.
-                if let item = try await api.history(promptID: id) {
-                    tracker.apply(history: item)
-                    return item
-                }
+                if let item = try await api.history(promptID: id) { return item }
                 throw Failure.vanished(promptID: id)
             }
+            _ = state.ingest(.queue(queue), now: Date())
             return nil
         } catch let error as Failure {
             throw error
@@ -125,16 +122,14 @@ public struct JobRunner: Sendable {
         }
     }
 
-    private func fetchHistory(_ id: String, attempts: Int) async throws(Failure) -> HistoryItem? {
-        for attempt in 0..<attempts {
-            do {
-                if let item = try await api.history(promptID: id) { return item }
-            } catch {
-                if !error.isUnreachable { throw .api(error) }
-            }
-            try? await Task.sleep(for: .milliseconds(100 * (attempt + 1)))
+    /// The entry, asked for a few times (it can lag the completion message); nil when it did not come.
+    private func entry(_ id: String, attempts: Int) async throws(Failure) -> HistoryItem? {
+        do {
+            return try await api.historyEntry(id, attempts: attempts, backoffMS: 100)
+        } catch {
+            if error.isUnreachable { return nil }
+            throw .api(error)
         }
-        return nil
     }
 
     private static func waitForGreeting(

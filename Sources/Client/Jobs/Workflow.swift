@@ -88,7 +88,9 @@ public enum Workflow {
         for (id, node) in prompt.objectValue ?? [] {
             for key in ["seed", "noise_seed"] where node["inputs"]?[key]?.intValue != nil {
                 let inputs = (node["inputs"] ?? .object([])).setting(
-                    key, .int(Int.random(in: 0...Int(UInt32.max) * 1024)))
+                    // Within 32 bits: every seed input takes that (KSampler takes 64, but custom nodes often 32,
+                    // and a seed beyond a node's max is a validation error).
+                    key, .int(Int.random(in: 0...Int(UInt32.max))))
                 out = out.setting(id, node.setting("inputs", inputs))
             }
         }

@@ -76,6 +76,9 @@ public struct MonitorJob: Sendable, Equatable {
     public var lingerUntil: Date?
     /// Made from events before any queue read: its graph is not known yet.
     public var isPlaceholder = false
+    /// The graph as queued (API format), kept so a finished job can be stored even when the server has no
+    /// history entry for it (deleted from the queue, lost to a restart).
+    public var prompt: JSONValue
 
     public init(id: String, number: Double, source: JobSource, clientID: String?, prompt: JSONValue, now: Date) {
         self.id = id
@@ -84,6 +87,7 @@ public struct MonitorJob: Sendable, Equatable {
         self.clientID = clientID
         state = .pending
         firstSeen = now
+        self.prompt = prompt
         let pairs = prompt.objectValue ?? []
         nodes = pairs.map { id, node in
             let classType = node["class_type"]?.stringValue ?? "?"
@@ -140,5 +144,16 @@ public struct MonitorJob: Sendable, Equatable {
     public func elapsed(now: Date) -> Double? {
         guard let start = startedAt else { return nil }
         return (endedAt ?? now).timeIntervalSince(start)
+    }
+
+    /// Seconds each node took, for the nodes this client saw start and end (the store's per-node timeline).
+    public var nodeSeconds: [String: Double] {
+        var out: [String: Double] = [:]
+        for node in nodes {
+            guard let start = node.startedAt, let end = node.endedAt, node.state == .done || node.state == .failed
+            else { continue }
+            out[node.id] = max(0, end.timeIntervalSince(start))
+        }
+        return out
     }
 }

@@ -10,7 +10,7 @@ extension MonitorState {
             queueRemaining = remaining
             return [.refreshQueue]
         case .executionStart(let id, _):
-            settle(id, withJob(id, now: now, own: true) { JobChange(started: $0.markRunning(now: now)) })
+            return settle(id, withJob(id, now: now, own: true) { JobChange(started: $0.markRunning(now: now)) })
         case .executionCached(let id, let nodes, _):
             withJob(id, now: now, own: true) { job in
                 for node in nodes {
@@ -38,9 +38,8 @@ extension MonitorState {
                 }
                 return change
             }
-            settle(id, change)
             // Done: the history entry is written now.
-            if done { return [.lookupHistory(id)] }
+            return settle(id, change) + (done ? [.lookupHistory(id)] : [])
         case .progress(let id, let node, let value, let max):
             guard let id = id ?? runningID, let node = node ?? jobs[id]?.currentNode else { return [] }
             let change = withJob(id, now: now, own: false) { job -> JobChange in
@@ -48,14 +47,14 @@ extension MonitorState {
                 if let index = job.nodeIndex(node) { job.step(at: index, value: value, max: max, now: now) }
                 return JobChange(started: started)
             }
-            settle(id, change)
+            return settle(id, change)
         case .progressState(let id, let entries):
             let change = withJob(id, now: now, own: false) { job in job.apply(entries, now: now) }
-            settle(id, change)
+            return settle(id, change)
         case .executed(let id, let node, _, let output):
             if let output { jobs[id]?.outputs.append(contentsOf: OutputFile.list(nodeID: node, ui: output)) }
         case .executionSuccess(let id, _):
-            settle(id, JobChange(learned: jobs[id]?.finishCurrentNode(now: now).map { [$0] } ?? []))
+            return settle(id, JobChange(learned: jobs[id]?.finishCurrentNode(now: now).map { [$0] } ?? []))
         case .executionError(let info):
             jobs[info.promptID]?.error = info
             if let node = info.nodeID { jobs[info.promptID]?.updateNode(node) { $0.state = .failed } }
@@ -110,12 +109,20 @@ extension MonitorState {
     }
 
     /// Applies what `withJob` reported: a job that started is the running one; finished nodes teach timings.
-    mutating func settle(_ id: String, _ change: JobChange) {
+    /// The server runs one prompt at a time, so a job that starts ends the one we saw running before: its
+    /// history entry is looked up now (anonymous and foreign jobs send no `executing {node: null}`, and the next
+    /// queue read would no longer name it).
+    mutating func settle(_ id: String, _ change: JobChange) -> [MonitorEffect] {
+        var effects: [MonitorEffect] = []
         if change.started {
+            if let previous = runningID, !sameID(previous, id), let job = jobs[previous], !job.state.isFinished {
+                effects.append(.lookupHistory(previous))
+            }
             runningID = id
             pendingIDs.removeAll { $0 == id }
         }
         for node in change.learned { learnNode(node) }
+        return effects
     }
 }
 

@@ -21,6 +21,8 @@ public enum MonitorEffect: Sendable, Equatable {
     case lookupHistory(String)
     case subscribeLogs
     case fetchSizes(String, [OutputFile])
+    /// Read the newest entries of `/history`: jobs that came and went between two queue reads are found there.
+    case syncHistory
 }
 
 extension MonitorState {
@@ -56,8 +58,23 @@ extension MonitorState {
             jobs[id]?.outputSizes.merge(sizes) { _, new in new }
             return []
         case .recentHistory(let items):
-            for item in items { learn(from: item) }
-            return []
+            var effects: [MonitorEffect] = []
+            for item in items {
+                if let job = jobs[item.promptID] {
+                    if job.state.isFinished { continue }
+                } else if !ranWhileWatching(item) {
+                    learn(from: item)
+                    continue
+                } else {
+                    // It came and went between two queue reads: shown and kept like any job seen in the queue.
+                    jobs[item.promptID] = MonitorJob(
+                        id: item.promptID, number: item.queue?.number ?? 0, source: source(of: item.queue?.clientID),
+                        clientID: item.queue?.clientID, prompt: item.queue?.prompt ?? .object([]), now: now)
+                }
+                finish(item.promptID, with: item, now: now)
+                if let job = jobs[item.promptID], !job.outputs.isEmpty { effects.append(.fetchSizes(job.id, job.outputs)) }
+            }
+            return effects
         case .systemStats(let stats):
             version = stats.comfyUIVersion ?? version
             devices = stats.devices
@@ -75,8 +92,8 @@ extension MonitorState {
             if case .reconnecting = connection { wasAway = true } else { wasAway = false }
             connection = .connected(sid: sid)
             if wasAway { post("reconnected", .success, now: now) }
-            // Resync: the queue, and every job we thought was queued or running.
-            return [.refreshQueue, .subscribeLogs]
+            // Resync: the queue, every job we thought was queued or running, and what ended while we were away.
+            return wasAway ? [.refreshQueue, .subscribeLogs, .syncHistory] : [.refreshQueue, .subscribeLogs]
         case .reconnecting(let attempt, let delay, let reason):
             if case .connected = connection { post("connection lost: \(reason)", .error, now: now) }
             connection = .reconnecting(attempt: attempt, retryAt: now.addingTimeInterval(delay), reason: reason)
@@ -88,46 +105,66 @@ extension MonitorState {
         }
     }
 
+    /// Whether a history entry of a job never seen ended after this monitor began watching the queue.
+    func ranWhileWatching(_ item: HistoryItem) -> Bool {
+        guard let since = watchingSince, !learnedRuns.contains(item.promptID),
+            let end = MonitorJob.date(milliseconds: item.endedAt)
+        else { return false }
+        // The server's clock stamps the entry, ours the first read: a minute's grace for clocks that disagree.
+        return end >= since.addingTimeInterval(-60)
+    }
+
     mutating func apply(_ snapshot: QueueSnapshot, now: Date) -> [MonitorEffect] {
+        let firstRead = queueReadAt == nil
+        if firstRead { watchingSince = now }
         queueReadAt = now
-        var effects: [MonitorEffect] = []
         var present: Set<String> = []
         for (item, running) in snapshot.running.map({ ($0, true) }) + snapshot.pending.map({ ($0, false) }) {
             present.insert(item.promptID)
-            if jobs[item.promptID] == nil || jobs[item.promptID]?.isPlaceholder == true {
-                var job = MonitorJob(
+            if var job = jobs[item.promptID] {
+                // Events arrived before this queue read: keep what they told, learn the graph and the number.
+                if job.isPlaceholder {
+                    job.number = item.number
+                    job.adopt(graph: item.prompt)
+                    jobs[item.promptID] = job
+                }
+            } else {
+                jobs[item.promptID] = MonitorJob(
                     id: item.promptID, number: item.number, source: source(of: item.clientID), clientID: item.clientID,
                     prompt: item.prompt, now: now)
-                if let placeholder = jobs[item.promptID] {
-                    // Events arrived before this queue read: keep what they told.
-                    for node in placeholder.nodes where node.state != .pending {
-                        job.updateNode(node.id) { n in
-                            let keep = (n.classType, n.title)
-                            n = node
-                            (n.classType, n.title) = keep
-                        }
-                    }
-                    job.currentNode = placeholder.currentNode
-                    job.state = placeholder.state
-                    job.startedAt = placeholder.startedAt
-                    job.firstSeen = placeholder.firstSeen
-                    job.outputs = placeholder.outputs
-                }
-                jobs[item.promptID] = job
             }
-            if running { markRunning(item.promptID, now: now) }
         }
-        let previouslyActive = ([runningID].compactMap { $0 } + pendingIDs)
+        var effects: [MonitorEffect] = []
+        if let running = snapshot.running.first { effects += markRunning(running.promptID, now: now) }
         runningID = snapshot.running.first?.promptID
         pendingIDs = snapshot.pending.map(\.promptID)
+        let wasBusy = queueRemaining.map { $0 > 0 } ?? false
         queueRemaining = snapshot.running.count + snapshot.pending.count
-        for id in previouslyActive where !present.contains(id) {
-            if let job = jobs[id], !job.state.isFinished { effects.append(.lookupHistory(id)) }
+        // Every job we still think is queued or running but the queue no longer lists has ended: its history entry
+        // says how. (Not only the ones of the last read: a job can start and end between two reads.)
+        for (id, job) in jobs where !job.state.isFinished && !present.contains(id) {
+            effects.append(.lookupHistory(id))
         }
+        // A job can also come and go between two reads, unseen: recent history names it. Read it when the queue
+        // drains and at the first read (runs that ended just before the monitor started are the user's too).
+        if firstRead || (wasBusy && snapshot.isEmpty) { effects.append(.syncHistory) }
         return effects
     }
 
-    mutating func markRunning(_ id: String, now: Date) {
+    /// A job this client just queued: known, with its graph, before any queue read names it.
+    public mutating func track(_ id: String, number: Double, prompt: JSONValue, now: Date) {
+        if var job = jobs[id] {
+            job.number = number
+            if job.isPlaceholder { job.adopt(graph: prompt) }
+            jobs[id] = job
+        } else {
+            jobs[id] = MonitorJob(
+                id: id, number: number, source: .own, clientID: ownClientID, prompt: prompt, now: now)
+        }
+        if jobs[id]?.state == .pending, runningID != id, !pendingIDs.contains(id) { pendingIDs.append(id) }
+    }
+
+    mutating func markRunning(_ id: String, now: Date) -> [MonitorEffect] {
         settle(id, JobChange(started: jobs[id]?.markRunning(now: now) == true))
     }
 
@@ -140,31 +177,13 @@ extension MonitorState {
         let wasFinished = job.state.isFinished
         if let item {
             learn(from: item)
-            switch item.outcome {
-            case .success: job.state = .success
-            case .failed: job.state = .failed
-            case .interrupted: job.state = .interrupted
-            }
-            job.outputs = item.outputs
-            job.error = item.error ?? job.error
-            if let start = item.startedAt { job.startedAt = Date(timeIntervalSince1970: Double(start) / 1000) }
-            if let end = item.endedAt { job.endedAt = Date(timeIntervalSince1970: Double(end) / 1000) }
-            for index in job.nodes.indices where job.nodes[index].state == .running {
-                job.nodes[index].state = job.state == .success ? .done : .failed
-                job.nodes[index].endedAt = job.nodes[index].endedAt ?? now
-            }
-            if job.state == .success {
-                for index in job.nodes.indices where job.nodes[index].state == .unknown {
-                    job.nodes[index].state = .done
-                }
-            }
-            if let node = job.error?.nodeID { job.updateNode(node) { $0.state = .failed } }
-        } else {
+            job.reconcile(with: item, now: now)
+        } else if !wasFinished {
             job.state = job.state == .running ? .interrupted : .removed
+            job.currentNode = nil
         }
         job.endedAt = job.endedAt ?? now
-        job.currentNode = nil
-        job.lingerUntil = now.addingTimeInterval(Self.linger)
+        job.lingerUntil = job.lingerUntil ?? now.addingTimeInterval(Self.linger)
         jobs[id] = job
         if runningID == id { runningID = nil }
         pendingIDs.removeAll { $0 == id }
@@ -183,13 +202,7 @@ extension MonitorState {
         let took = job.elapsed(now: now).map { " in " + MonitorFormat.duration($0) } ?? ""
         switch job.state {
         case .success: post("done \(short)\(who)\(took), \(job.outputs.count) output(s)", .success, now: now)
-        case .failed:
-            let e = job.error
-            let detail =
-                e.map {
-                    "node \($0.nodeID ?? "?") \($0.nodeType ?? "?"): \($0.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
-                } ?? ""
-            post("failed \(short)\(who): \(detail)", .error, now: now)
+        case .failed: post("failed \(short)\(who): \(job.error?.summary ?? "no error recorded")", .error, now: now)
         case .interrupted: post("interrupted \(short)\(who)", .warning, now: now)
         case .removed: post("removed from the queue: \(short)\(who)", .info, now: now)
         default: break
@@ -198,12 +211,14 @@ extension MonitorState {
 
     /// Remembers how long the workflow and each node class took.
     mutating func learn(from item: HistoryItem) {
+        if learnedRuns.count > 10_000 { learnedRuns.removeAll() }
+        guard learnedRuns.insert(item.promptID).inserted else { return }
         guard item.outcome == .success, let start = item.startedAt, let end = item.endedAt, end > start,
             let prompt = item.queue?.prompt
         else { return }
         let signature = MonitorJob.signature(prompt)
         var list = workflowSeconds[signature] ?? []
-        list.append(Double(end - start) / 1000)
+        list.append((Double(end) - Double(start)) / 1000)
         workflowSeconds[signature] = Array(list.suffix(10))
     }
 

@@ -85,13 +85,7 @@ extension MonitorSession {
     public func download(_ id: String, to directory: URL) async -> ActionResult {
         let downloader = Downloader(api: api, directory: directory)
         do {
-            let saved: [Downloader.Saved]
-            let refused: [ComfyError]
-            if let item = try await api.history(promptID: id) {
-                (saved, refused) = try await downloader.download(item)
-            } else if let found = try? store?.record(server: api.endpoint.displayURL, promptID: id) {
-                (saved, refused) = try await Self.download(found.outputs.filter { $0.type != "temp" }, downloader)
-            } else {
+            guard let (saved, refused) = try await downloader.download(run: id, store: store) else {
                 return .notInHistory(id: id)
             }
             if saved.isEmpty, refused.isEmpty { return .noOutputs(id: id) }
@@ -103,20 +97,5 @@ extension MonitorSession {
         } catch {
             return .failed(.download, id: id, error)
         }
-    }
-
-    private static func download(_ files: [OutputFile], _ downloader: Downloader) async throws(ComfyError)
-        -> (saved: [Downloader.Saved], refused: [ComfyError])
-    {
-        var saved: [Downloader.Saved] = []
-        var refused: [ComfyError] = []
-        for file in files {
-            do {
-                saved.append(try await downloader.download(file, job: nil))
-            } catch {
-                if case .unsafeFilename = error { refused.append(error) } else { throw error }
-            }
-        }
-        return (saved, refused)
     }
 }

@@ -12,13 +12,24 @@ public actor MonitorSession {
     private var queueReadInFlight = false
     private var queueReadAgain = false
     private var lookups: Set<String> = []
+    private var historyReadInFlight = false
+    private var historyReadAgain = false
+    /// Runs already written to the store by this session.
+    private var recorded: Set<String> = []
 
     /// Where finished runs are recorded (nil: not recorded).
     public nonisolated let store: LocalHistory?
 
-    public init(api: ComfyAPI, clientID: String = EventStream.newClientID(), store: LocalHistory? = nil) {
+    /// Read 200 entries of history at the start, to learn how long workflows take (for the ETA).
+    let learnsFromHistory: Bool
+
+    public init(
+        api: ComfyAPI, clientID: String = EventStream.newClientID(), store: LocalHistory? = nil,
+        learnsFromHistory: Bool = true
+    ) {
         self.api = api
         self.store = store
+        self.learnsFromHistory = learnsFromHistory
         stream = EventStream(endpoint: api.endpoint, clientID: clientID)
         state = MonitorState(serverURL: api.endpoint.displayURL, ownClientID: clientID)
     }
@@ -46,9 +57,9 @@ public actor MonitorSession {
             }
         }
         defer { timers.cancel() }
-        Task { [weak self] in
+        Task { [weak self, learnsFromHistory] in
             await self?.refreshStats()
-            await self?.seedHistory()
+            if learnsFromHistory { await self?.seedHistory() }
         }
         // Each message is handled by the task that read it (no queue, one thread hop fewer per message).
         await stream.run { [weak self] event in
@@ -63,7 +74,6 @@ public actor MonitorSession {
 
     /// Applies an input and runs the effects it asks for.
     public func input(_ input: MonitorInput) {
-        if case .history(let id, let item?) = input { record(id, item) }
         let effects: [MonitorEffect]
         let changed: Bool
         switch input {
@@ -77,32 +87,45 @@ public actor MonitorSession {
             changed = next != state
             state = next
         }
+        switch input {
+        case .history(_, let item): record(entries: item.map { [$0] } ?? [])
+        case .recentHistory(let items): record(entries: items)
+        default: break
+        }
         if changed { onState(state) }
         for effect in effects { run(effect) }
     }
 
-    /// Records a finished run with the node timings this monitor saw.
-    private func record(_ id: String, _ item: HistoryItem) {
+    /// Keeps every run that ended in the store: jobs this monitor followed, with what it saw of them (node
+    /// timings, source) and their history entry where the server has one; and entries of runs it never saw
+    /// (they ended before it started, or between two queue reads).
+    private func record(entries: [HistoryItem]) {
         guard let store else { return }
-        let job = state.jobs[id]
-        var timings: [String: Double] = [:]
-        for node in job?.nodes ?? [] {
-            if let start = node.startedAt, let end = node.endedAt { timings[node.id] = end.timeIntervalSince(start) }
+        let server = api.endpoint.displayURL
+        var records: [RunRecord] = []
+        for id in state.finishedIDs where !recorded.contains(id) {
+            guard let job = state.jobs[id] else { continue }
+            let item = entries.first { $0.promptID == id }
+            // A job that ended without an entry is kept once no entry can come (it was removed, or lost).
+            if let record = RunRecord(server: server, job: job, item: item) {
+                records.append(record)
+                recorded.insert(id)
+            }
         }
-        let source = job?.source.rawValue ?? HistoryImporter.source(item, ownClientIDs: [stream.clientID])
-        try? store.upsert([RunRecord(server: api.endpoint.displayURL, item: item, source: source, nodeSeconds: timings)]
-        )
-    }
-
-    /// Records recent server history too, so the store fills up from the monitor alone.
-    private func recordRecent(_ items: [HistoryItem]) {
-        guard let store else { return }
         let own: Set<String> = [stream.clientID]
-        try? store.upsert(
-            items.map {
-                RunRecord(
-                    server: api.endpoint.displayURL, item: $0, source: HistoryImporter.source($0, ownClientIDs: own))
-            })
+        for item in entries where state.jobs[item.promptID] == nil && !recorded.contains(item.promptID) {
+            if let record = RunRecord(server: server, item: item, ownClientIDs: own) {
+                records.append(record)
+                recorded.insert(item.promptID)
+            }
+        }
+        if recorded.count > 20_000 { recorded = Set(state.finishedIDs) }
+        guard !records.isEmpty else { return }
+        do {
+            try store.upsert(records)
+        } catch {
+            state.post("cannot record finished runs: \(error.description)", .error, now: Date())
+        }
     }
 
     private func run(_ effect: MonitorEffect) {
@@ -112,6 +135,7 @@ public actor MonitorSession {
             guard !lookups.contains(id) else { return }
             lookups.insert(id)
             Task { await lookup(id) }
+        case .syncHistory: Task { await syncHistory() }
         case .fetchSizes(let id, let files):
             Task {
                 var sizes: [String: Int] = [:]
@@ -140,30 +164,38 @@ public actor MonitorSession {
         queueReadInFlight = false
     }
 
+    /// The newest history entries, one read at a time (a request during a read schedules one more).
+    func syncHistory() async {
+        if historyReadInFlight {
+            historyReadAgain = true
+            return
+        }
+        historyReadInFlight = true
+        repeat {
+            historyReadAgain = false
+            if let items = try? await api.history(maxItems: Self.syncDepth) { input(.recentHistory(items)) }
+        } while historyReadAgain
+        historyReadInFlight = false
+    }
+
+    /// How many of the newest history entries a sync reads: more than can come and go between two queue reads.
+    static let syncDepth = 32
+
     func refreshStats() async {
         if let stats = try? await api.systemStats() { input(.systemStats(stats)) }
     }
 
     func seedHistory() async {
-        if let items = try? await api.history(maxItems: 200) {
-            recordRecent(items)
-            input(.recentHistory(items))
-        }
+        if let items = try? await api.history(maxItems: 200) { input(.recentHistory(items)) }
     }
 
     func lookup(_ id: String) async {
         defer { lookups.remove(id) }
-        for attempt in 0..<5 {
-            do {
-                let item = try await api.history(promptID: id)
-                if item != nil || attempt == 4 {
-                    input(.history(promptID: id, item))
-                    return
-                }
-            } catch {
-                if !error.isUnreachable { return }
-            }
-            try? await Task.sleep(for: .milliseconds(200 * (attempt + 1)))
+        do {
+            input(.history(promptID: id, try await api.historyEntry(id)))
+        } catch {
+            // No verdict while the server cannot answer (a restart, a dropped network): the queue read after the
+            // reconnect asks again.
         }
     }
 }

@@ -42,6 +42,10 @@ public struct MonitorState: Sendable, Equatable {
     public var workflowSeconds: [String: [Double]] = [:]
     /// When the queue was last read (nil: never).
     public var queueReadAt: Date?
+    /// The first queue read: jobs that ended after it are this monitor's to show and keep.
+    public var watchingSince: Date?
+    /// Runs whose history entry was already learned from (a run is counted once in the timings).
+    var learnedRuns: Set<String> = []
 
     public init(serverURL: String, ownClientID: String) {
         self.serverURL = serverURL

@@ -33,11 +33,36 @@ public struct Downloader: Sendable {
 
     /// Downloads every output of a finished job. Unsafe names are refused (listed in `refused`), never written.
     public func download(_ item: HistoryItem) async throws(ComfyError) -> (saved: [Saved], refused: [ComfyError]) {
+        guard let record = RunRecord(server: api.endpoint.displayURL, item: item) else { return ([], []) }
+        return try await download(record)
+    }
+
+    /// The one download path for a run by id: from the server's history while the server has the run, else from
+    /// the files the local store remembers (the server restarted, or its history cap dropped the run). Nil when
+    /// neither knows the run.
+    public func download(run promptID: String, store: LocalHistory?) async throws(ComfyError)
+        -> (saved: [Saved], refused: [ComfyError])?
+    {
+        let record: RunRecord
+        if let item = try await api.history(promptID: promptID),
+            let fromServer = RunRecord(server: api.endpoint.displayURL, item: item)
+        {
+            record = fromServer
+        } else if let stored = try store?.record(server: api.endpoint.displayURL, promptID: promptID) {
+            record = stored
+        } else {
+            return nil
+        }
+        return try await download(record)
+    }
+
+    /// Downloads a run's files; an unsafe name is refused and listed, and the other files are still saved.
+    public func download(_ run: RunRecord) async throws(ComfyError) -> (saved: [Saved], refused: [ComfyError]) {
         var saved: [Saved] = []
         var refused: [ComfyError] = []
-        for file in item.outputs where includeTemp || file.type != "temp" {
+        for file in run.outputs where includeTemp || file.type != "temp" {
             do {
-                saved.append(try await download(file, job: item))
+                saved.append(try await download(file, run: run))
             } catch {
                 if case .unsafeFilename = error { refused.append(error) } else { throw error }
             }
@@ -45,14 +70,14 @@ public struct Downloader: Sendable {
         return (saved, refused)
     }
 
-    public func download(_ file: OutputFile, job: HistoryItem?) async throws(ComfyError) -> Saved {
+    public func download(_ file: OutputFile, run: RunRecord?) async throws(ComfyError) -> Saved {
         try SafePath.checkFilename(file.filename)
         let parts = try SafePath.checkSubfolder(file.subfolder)
         var folder = directory
         if keepSubfolders { for part in parts { folder.appendPathComponent(part) } }
         let bytes = try await api.view(file)
         let path = try Self.writeNew(bytes, folder: folder, name: file.filename)
-        if sidecars, let job { try writeSidecars(for: path, file: file, job: job) }
+        if sidecars, let run { try writeSidecars(for: path, file: file, run: run) }
         return Saved(file: file, path: path, bytes: bytes.count)
     }
 
@@ -85,18 +110,16 @@ public struct Downloader: Sendable {
         throw ComfyError.io(path: folder.appendingPathComponent(name).path, detail: "10,000 versions exist already")
     }
 
-    func writeSidecars(for path: String, file: OutputFile, job: HistoryItem) throws(ComfyError) {
+    func writeSidecars(for path: String, file: OutputFile, run: RunRecord) throws(ComfyError) {
         let base = (path as NSString).deletingPathExtension
-        let prompt = job.queue?.prompt ?? .object([])
+        let prompt = run.prompt
         var timing: [(String, JSONValue)] = []
-        if let start = job.startedAt { timing.append(("started_ms", .int(start))) }
-        if let end = job.endedAt { timing.append(("ended_ms", .int(end))) }
-        if let start = job.startedAt, let end = job.endedAt {
-            timing.append(("seconds", .double(Double(end - start) / 1000)))
-        }
+        if let start = run.startedAt { timing.append(("started_ms", .int(start))) }
+        if let end = run.endedAt { timing.append(("ended_ms", .int(end))) }
+        if let seconds = run.duration { timing.append(("seconds", .double(seconds))) }
         let sidecar: JSONValue = .obj(
-            ("prompt_id", .string(job.promptID)), ("server", .string(api.endpoint.displayURL)),
-            ("source", file.json), ("status", .string(job.outcome.rawValue)), ("timing", .object(timing)),
+            ("prompt_id", .string(run.promptID)), ("server", .string(api.endpoint.displayURL)),
+            ("source", file.json), ("status", .string(run.status.rawValue)), ("timing", .object(timing)),
             ("prompt", prompt))
         let texts = PromptText.extract(prompt)
         do {
