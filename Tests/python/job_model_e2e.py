@@ -76,11 +76,11 @@ try:
     store = os.path.join(work, "elsewhere")
     p = subprocess.run([binary, "submit", wf, "--wait", "--no-download", "--json", "--url", url, "--data-dir", store],
                        capture_output=True, text=True, timeout=120, env=env, cwd=work)
-    check(p.returncode == 0, f"submit --wait exits 0 ({p.returncode}: {p.stderr.strip()[-200:]})")
+    check(p.returncode == 0, f"submit --wait exits 0 (exit {p.returncode})")
     pid = json.loads(p.stdout or "{}").get("prompt_id", "")
     q = subprocess.run([binary, "history", "--local", "--json", "--data-dir", store, "--url", url],
                        capture_output=True, text=True, timeout=60, env=env, cwd=work)
-    ids = [r.get("prompt_id") for r in json.loads(q.stdout or "[]")] if q.returncode == 0 else []
+    ids = [r.get("prompt_id") for r in json.loads(q.stdout or "{}").get("runs", [])] if q.returncode == 0 else []
     check(pid and pid in ids, "submit --wait --data-dir DIR records the run into DIR")
     default_store = os.path.join(work, "xdg", "comfytop", "history.sqlite")
     check(not os.path.exists(default_store), "and not into the default store")
