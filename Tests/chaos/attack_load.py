@@ -1,5 +1,6 @@
 """Restarts and drops under load: jobs through `submit --wait` (4 at a time) while the mock restarts and drops every
 socket; an open monitor (in a pty, a store of its own) and `watch --json` watch it all."""
+import collections
 import concurrent.futures
 import json
 import os
@@ -120,6 +121,7 @@ def section(figures, work, log):
     if refused:
         raise HarnessError(f"submit refuses the harness's arguments: {refused[0].brief()}")
     done, failed_clear, unclear, hangs, crashes, bad_files = 0, 0, [], 0, 0, []
+    messages = collections.Counter()
     for i, (out, r) in sorted(results.items()):
         files = [(root, n) for root, _, fs in os.walk(out) for n in fs]
         images = [(root, n) for root, n in files if n.endswith(".png")]
@@ -148,6 +150,7 @@ def section(figures, work, log):
             msg = r.err.decode("utf-8", "replace").strip()
             if r.code in (1, 3) and msg and "Fatal error" not in msg and "Backtrace" not in msg:
                 failed_clear += 1
+                messages[f"exit {r.code}: " + UUID.sub("ID", msg.splitlines()[-1])[:140]] += 1
                 if images:
                     bad_files.append(f"job {i}: failed but left {len(images)} images")
             else:
@@ -179,6 +182,8 @@ def section(figures, work, log):
     watch_missing = finished - watched
     log(f"  load: {len(finished)} jobs finished on the server; monitor store has {len(stored_ids)} ids "
         f"(history --local exit {stored.code}); watch saw {len(watched)}")
+    for text, count in messages.most_common(4):
+        log(f"  load: {count} failed with: {text}")
     for line in unclear + bad_files:
         log("  load: " + line)
     if missing:
