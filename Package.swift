@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "ComfytopTests",
             dependencies: [
-                "comfytop",
+                "comfytop", "ComfyClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/ComfytopTests",
