@@ -35,7 +35,7 @@ struct EndpointTests {
         #expect(endpoint.url("/prompt").contains("token=q-SECRET"))
         #expect(
             endpoint.scrub("failed: \(endpoint.url("/prompt")) Bearer tok-SECRET")
-                == "failed: https://h/comfy/prompt?token=*** Bearer ***")
+                == "failed: https://h/comfy/prompt Bearer ***")
         let error = ComfyError.unauthorized(url: endpoint.displayURL, status: 401, authSummary: auth.summary)
         #expect(!error.description.contains("SECRET"))
     }

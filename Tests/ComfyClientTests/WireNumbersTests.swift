@@ -126,7 +126,8 @@ struct WireNumbersTests {
             try JSONValue.parse(
                 #"{"queue_running": [], "queue_pending": [[NaN, "a", {}, {}, []], [Infinity, "b", {}, {}, []], "#
                     + #"[1, "c", {}, {"create_time": 1e300}, []]]}"#))
-        #expect(queue.pending.map(\.promptID) == ["a", "b", "c"])
+        #expect(queue.pending.map(\.promptID) == ["a", "c", "b"])
+        #expect(queue.pending.allSatisfy { Int(exactly: $0.number.rounded()) != nil })
         #expect(queue.pending.allSatisfy { $0.number.isFinite && $0.createTime == nil })
         let stats = SystemStats(
             try JSONValue.parse(

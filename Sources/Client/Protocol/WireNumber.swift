@@ -57,10 +57,11 @@ public enum WireNumber {
         return Date(timeIntervalSince1970: Double(valid) / 1000)
     }
 
-    /// A finite number, or `fallback` (queue numbers that only order items).
+    /// A finite number within ±2^53 (larger ones are clamped, so their order is kept and `Int(_:)` of them is
+    /// safe), or `fallback` for NaN and non-numbers (queue numbers, which only order items).
     public static func finite(_ value: JSONValue?, or fallback: Double) -> Double {
-        guard let d = value?.doubleValue, d.isFinite else { return fallback }
-        return d
+        guard let d = value?.doubleValue, !d.isNaN else { return fallback }
+        return min(max(d, -maxMagnitude), maxMagnitude)
     }
 
     /// `Int(d)` when `d` is finite and fits (rounded toward zero); nil otherwise. For any Double→Int conversion

@@ -23,11 +23,12 @@ extension ComfyAPI {
             throw ComfyError.validation(
                 type: error["type"]?.stringValue ?? "invalid_prompt", message: error["message"]?.stringValue ?? "",
                 details: error["details"]?.stringValue ?? "",
-                nodes: NodeValidationError.list(json?["node_errors"] ?? .object([])))
+                nodes: NodeValidationError.list(json?["node_errors"] ?? .object([]))
+            ).scrubbed(endpoint.scrub)
         }
         guard (200..<300).contains(reply.status) else { throw statusError(reply, path: "/prompt") }
         guard let json, let id = json["prompt_id"]?.stringValue else {
-            throw ComfyError.protocolViolation(url: endpoint.url("/prompt"), detail: "no prompt_id in the answer")
+            throw ComfyError.protocolViolation(url: endpoint.displayURL + "/prompt", detail: "no prompt_id in the answer")
         }
         return PromptAccepted(
             promptID: id, number: WireNumber.finite(json["number"], or: 0),

@@ -20,7 +20,9 @@ public final class ComfyAPI: Sendable {
         configuration.tlsConfiguration = try Self.tlsConfiguration(endpoint)
         configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Self.milliseconds(requestTimeout)))
         configuration.decompression = .enabled(limit: .none)
-        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        // Redirects are followed by `exchange`, which drops every credential when one leaves the server's origin
+        // (AsyncHTTPClient drops Authorization but forwards custom headers such as X-API-Key).
+        configuration.redirectConfiguration = .disallow
         // A refused connection should fail now with a clear message, not be retried until the request deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -60,39 +62,29 @@ public final class ComfyAPI: Sendable {
         public var contentType: String?
         public var body: [UInt8]
         public var contentLength: Int? = nil
+        /// Where a redirect points.
+        var location: String? = nil
         public var json: JSONValue? { try? JSONValue.parse(body) }
     }
 
     /// Sends a request and returns the reply; transport failures become typed errors, HTTP statuses do not.
+    /// Redirects are followed here (see `exchange`), the body is read up to `maxBody` bytes (by default the
+    /// route's limit, `bodyLimit(for:)`), and every error that leaves is scrubbed of the endpoint's secrets.
     public func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-        contentType: String? = nil
+        contentType: String? = nil, maxBody: Int? = nil
     ) async throws(ComfyError) -> Reply {
-        let url = endpoint.url(path, query: query)
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in endpoint.auth.httpHeaders { request.headers.add(name: name, value: value) }
-        request.headers.add(name: "User-Agent", value: "comfytop/\(ComfyClientInfo.version)")
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
-        }
-        do {
-            let response = try await client.execute(request, timeout: .milliseconds(Self.milliseconds(requestTimeout)))
-            let buffer = try await response.body.collect(upTo: 1 << 30)
-            let reply = Reply(
-                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
-                body: Array(buffer.readableBytesView),
-                contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })
+        do throws(ComfyError) {
+            let reply = try await exchange(
+                method, path, url: endpoint.url(path, query: query), body: body, contentType: contentType,
+                maxBody: maxBody ?? Self.bodyLimit(for: path))
             if reply.status == 401 || reply.status == 403 {
                 throw ComfyError.unauthorized(
                     url: endpoint.displayURL, status: reply.status, authSummary: endpoint.auth.summary)
             }
             return reply
-        } catch let error as ComfyError {
-            throw error
         } catch {
-            throw classify(error)
+            throw error.scrubbed(endpoint.scrub)
         }
     }
 
@@ -145,15 +137,17 @@ public final class ComfyAPI: Sendable {
         do {
             return try read(reply.body)
         } catch {
-            throw ComfyError.protocolViolation(url: endpoint.url(path), detail: "the answer is not JSON")
+            throw ComfyError.protocolViolation(url: endpoint.displayURL + path, detail: "the answer is not JSON")
+                .scrubbed(endpoint.scrub)
         }
     }
 
     func statusError(_ reply: Reply, path: String) -> ComfyError {
-        if reply.status == 404 { return .notFound(url: endpoint.displayURL + path) }
-        return .http(
-            url: endpoint.displayURL + path, status: reply.status,
-            body: endpoint.scrub(String(decoding: reply.body.prefix(500), as: UTF8.self)))
+        if reply.status == 404 { return ComfyError.notFound(url: endpoint.displayURL + path).scrubbed(endpoint.scrub) }
+        // Scrubbed whole (a secret may straddle the cut), then cut.
+        let body = endpoint.scrub(String(decoding: reply.body.prefix(64 * 1024), as: UTF8.self))
+        return ComfyError.http(url: endpoint.displayURL + path, status: reply.status, body: String(body.prefix(500)))
+            .scrubbed(endpoint.scrub)
     }
 
     func postExpectingOK(_ path: String, _ body: JSONValue) async throws(ComfyError) {

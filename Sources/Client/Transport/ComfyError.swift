@@ -72,3 +72,35 @@ public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ComfyError {
+    /// The same error with every text passed through `scrub` (an endpoint's secret scrubber): every error that
+    /// leaves the HTTP or WebSocket client goes through this, so no message carries a token, a password or a URL
+    /// query.
+    public func scrubbed(_ scrub: (String) -> String) -> ComfyError {
+        switch self {
+        case .invalidURL(let url, let reason): return .invalidURL(scrub(url), reason: scrub(reason))
+        case .connectionRefused(let url): return .connectionRefused(url: scrub(url))
+        case .hostNotFound(let url): return .hostNotFound(url: scrub(url))
+        case .timeout(let url, let seconds): return .timeout(url: scrub(url), seconds: seconds)
+        case .tls(let url, let detail): return .tls(url: scrub(url), detail: scrub(detail))
+        case .unauthorized(let url, let status, let summary):
+            return .unauthorized(url: scrub(url), status: status, authSummary: summary)
+        case .validation(let type, let message, let details, let nodes):
+            return .validation(
+                type: scrub(type), message: scrub(message), details: scrub(details),
+                nodes: nodes.map {
+                    var node = $0
+                    node.message = scrub(node.message)
+                    node.details = scrub(node.details)
+                    return node
+                })
+        case .http(let url, let status, let body): return .http(url: scrub(url), status: status, body: scrub(body))
+        case .notFound(let url): return .notFound(url: scrub(url))
+        case .protocolViolation(let url, let detail): return .protocolViolation(url: scrub(url), detail: scrub(detail))
+        case .io(let path, let detail): return .io(path: path, detail: scrub(detail))
+        case .unsafeFilename: return self
+        case .transport(let url, let detail): return .transport(url: scrub(url), detail: scrub(detail))
+        }
+    }
+}

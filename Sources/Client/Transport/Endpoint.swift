@@ -59,6 +59,64 @@ public struct Auth: Sendable, Equatable {
         if let tokenQuery { s.append(tokenQuery.value) }
         return s.filter { $0.count >= 3 }
     }
+
+    /// Every secret in every form a server or a library may echo it: raw, percent-encoded (upper and lower
+    /// case hex, `+` for spaces), JSON-escaped, base64, and the base64 `user:password` of basic auth. Longest
+    /// first, so a form is masked before a secret it contains.
+    public var secretForms: [String] {
+        var forms: Set<String> = []
+        var values = secrets
+        if let basicUser, let basicPassword, !basicPassword.isEmpty { values.append("\(basicUser):\(basicPassword)") }
+        for secret in values {
+            forms.insert(secret)
+            let encoded = Endpoint.encode(secret)
+            forms.insert(encoded)
+            forms.insert(Self.lowercaseHex(encoded))
+            forms.insert(encoded.replacingOccurrences(of: "%20", with: "+"))
+            if let query = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { forms.insert(query) }
+            let json = JSONText.escape(secret)
+            forms.insert(json)
+            forms.insert(json.replacingOccurrences(of: "/", with: "\\/"))
+            let base64 = Data(secret.utf8).base64EncodedString()
+            forms.insert(base64)
+            // Without its padding too (as an echo cut short shows it).
+            let trimmed = String(base64.prefix { $0 != "=" })
+            if trimmed.count >= 4 { forms.insert(trimmed) }
+        }
+        return forms.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+    }
+
+    static func lowercaseHex(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let percent = rest.firstIndex(of: "%") {
+            out += rest[..<percent]
+            let hex = rest[percent...].prefix(3)
+            out += hex.lowercased()
+            rest = rest[hex.endIndex...]
+        }
+        return out + rest
+    }
+}
+
+/// JSON string escaping as Python writes it, without the quotes (to find a secret a server echoed in JSON).
+enum JSONText {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for unit in s.unicodeScalars {
+            switch unit {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case " "..."~": out.unicodeScalars.append(unit)
+            default:
+                for u in String(unit).utf16 { out += String(format: "\\u%04x", u) }
+            }
+        }
+        return out
+    }
 }
 
 /// TLS settings: verified against the system roots by default.
@@ -93,16 +151,19 @@ public struct Endpoint: Sendable, Equatable {
         guard let components = URLComponents(string: s), let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else {
-            throw ComfyError.invalidURL(text, reason: "expected http://host[:port][/path]")
+            throw ComfyError.invalidURL(Self.stripURLSecrets(text), reason: "expected http://host[:port][/path]")
         }
         let normalizedScheme: String
         switch scheme {
         case "http", "ws": normalizedScheme = "http"
         case "https", "wss": normalizedScheme = "https"
-        default: throw ComfyError.invalidURL(text, reason: "the scheme must be http or https, not \(scheme)")
+        default:
+            throw ComfyError.invalidURL(
+                Self.stripURLSecrets(text), reason: "the scheme must be http or https, not \(scheme)")
         }
         if components.query != nil || components.fragment != nil {
-            throw ComfyError.invalidURL(text, reason: "leave out ?query and #fragment; use --token-query for a token")
+            throw ComfyError.invalidURL(
+                Self.stripURLSecrets(text), reason: "leave out ?query and #fragment; use --token-query for a token")
         }
         self.scheme = normalizedScheme
         // URLComponents keeps the brackets of an IPv6 literal on some platforms.
@@ -146,8 +207,47 @@ public struct Endpoint: Sendable, Equatable {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    /// Removes every secret of this endpoint from `text` (for logs, errors and JSON output).
+    /// Removes every secret of this endpoint from `text`, in every encoding (see `Auth.secretForms`), and the query
+    /// and userinfo of every URL in it (for logs, errors and JSON output). The one scrubber of error texts.
     public func scrub(_ text: String) -> String {
-        auth.secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+        let masked = auth.secretForms.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+        return Self.stripURLSecrets(masked)
+    }
+
+    /// `text` with every `scheme://user:pass@host/path?query#fragment` reduced to `scheme://host/path`.
+    public static func stripURLSecrets(_ text: String) -> String {
+        guard text.contains("://") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func isSchemeChar(_ c: Unicode.Scalar) -> Bool {
+            c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "+" || c == "-"
+                || c == "."
+        }
+        func ends(_ c: Unicode.Scalar) -> Bool {
+            c.properties.isWhitespace || c == "\"" || c == "'" || c == "<" || c == ">" || c == "`" || c == ")"
+                || c.value < 0x20
+        }
+        while i < scalars.count {
+            guard i + 2 < scalars.count, scalars[i] == ":", scalars[i + 1] == "/", scalars[i + 2] == "/",
+                i > 0, isSchemeChar(scalars[i - 1])
+            else {
+                out.append(scalars[i])
+                i += 1
+                continue
+            }
+            out.append(contentsOf: "://".unicodeScalars)
+            i += 3
+            var end = i
+            while end < scalars.count, !ends(scalars[end]) { end += 1 }
+            let url = scalars[i..<end]
+            // Authority: up to the first / ? #; userinfo is what comes before its last @.
+            let authorityEnd = url.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? end
+            let hostStart = (scalars[i..<authorityEnd].lastIndex(of: "@")).map { $0 + 1 } ?? i
+            let pathEnd = url.firstIndex { $0 == "?" || $0 == "#" } ?? end
+            out.append(contentsOf: scalars[hostStart..<max(hostStart, pathEnd)])
+            i = end
+        }
+        return String(out)
     }
 }
