@@ -63,7 +63,9 @@ struct ScreenFlags: ParsableArguments {
                 "the monitor needs a terminal (stdin and stdout are not one). For scripts use: comfytop watch --json")
         }
         let initial = await session.state
-        await MonitorApp(session: session, options: try options(), initial: initial).run()
+        // 128 + the signal's number after SIGINT (or ^C), SIGTERM, SIGHUP or SIGQUIT, as shells expect.
+        let status = await MonitorApp(session: session, options: try options(), initial: initial).run()
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

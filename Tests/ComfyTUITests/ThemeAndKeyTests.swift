@@ -77,18 +77,6 @@ struct ThemeAndKeyTests {
         #expect(readme.contains(KeyMap.markdownTable))
     }
 
-    @Test("curses starts on a headless terminal, draws a frame and stops")
-    func cursesSmoke() {
-        let terminal = CursesTerminal(theme: .default, color: "256", mouse: false, headlessTerm: "xterm-256color")
-        var canvas = Canvas(width: terminal.width, height: terminal.height)
-        canvas.put(0, 0, "comfytop ▶ █▌", Style(.stateRunning, bold: true))
-        terminal.draw(canvas, previous: nil)
-        #expect(terminal.width > 0 && terminal.height > 0)
-        #expect(terminal.depth == .c256, "colors \(terminal.colors)")
-        terminal.stop()
-        #expect(CursesTerminal.version.hasPrefix("ncurses"))
-    }
-
     @Test("notifications: bell, OSC 9 and 777, wrapped for tmux")
     func notifications() {
         #expect(

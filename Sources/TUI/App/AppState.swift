@@ -26,6 +26,8 @@ public struct AppState: Sendable, Equatable {
     public var scroll = 0
     public var readOnly: Bool
     public var quit = false
+    /// The signal the screen quits as (^C read as a key quits as SIGINT), for the exit status.
+    public var quitSignal: Int32?
     /// A note of the screen's own (e.g. "read-only"), shown on the message line until the next key.
     public var note: String?
     /// The last action's result or copy, worded; shown while it is newer than the monitor's last message.
@@ -95,6 +97,11 @@ public enum AppUpdate {
     {
         var app = app
         app.note = nil
+        if key == .controlC {
+            app.quit = true
+            app.quitSignal = SIGINT
+            return (app, [])
+        }
         if app.editingFilter { return (editFilter(app, key), []) }
         if case .confirm(let action, let id, _) = app.overlay {
             app.overlay = .none

@@ -11,7 +11,8 @@ public final class MonitorApp: @unchecked Sendable {
     let wakeup = Wakeup()
     let states: Mailbox<MonitorState>
     let inbox: Inbox
-    private let stopFlag: Mailbox<Bool>
+    /// The signal that stops the screen (0: none yet).
+    private let stopSignal: Mailbox<Int32>
 
     public init(
         session: MonitorSession, options: MonitorOptions, initial: MonitorState, reader: (any HistoryReader)? = nil
@@ -21,7 +22,7 @@ public final class MonitorApp: @unchecked Sendable {
         self.reader = reader ?? session.store
         states = Mailbox(initial, wakeup: wakeup)
         inbox = Inbox(wakeup: wakeup)
-        stopFlag = Mailbox(false, wakeup: wakeup)
+        stopSignal = Mailbox(0, wakeup: wakeup)
     }
 
     /// The shortest time between two frames: a burst of events is drawn at most this often, and any event is on
@@ -31,39 +32,44 @@ public final class MonitorApp: @unchecked Sendable {
     /// for each step back to back): one frame for both.
     static let settle = 0.004
 
-    /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP; the terminal is restored in every case.
-    public func run() async {
+    /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP/SIGQUIT; the terminal is restored in every case. Returns the exit
+    /// status: 0 after `q`, 128 + the signal's number after a signal (130 for SIGINT or ^C, 143 for SIGTERM).
+    public func run() async -> Int32 {
         let sessionTask = Task { [states, session] in
             await session.run { states.set($0) }
         }
-        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
+        let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [stopFlag] in stopFlag.set(true) }
+            source.setEventHandler { [stopSignal] in stopSignal.set(sig) }
             source.resume()
             return source
         }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        let quitSignal = await withCheckedContinuation { (done: CheckedContinuation<Int32?, Never>) in
             let thread = Thread { [self] in
-                self.uiLoop()
-                done.resume()
+                done.resume(returning: self.uiLoop())
             }
             thread.name = "comfytop-ui"
             thread.start()
         }
         for source in signals { source.cancel() }
         sessionTask.cancel()
+        let stopped = stopSignal.get().0
+        if let sig = quitSignal ?? (stopped != 0 ? stopped : nil) { return 128 + sig }
+        return 0
     }
 
-    private func uiLoop() {
+    private func uiLoop() -> Int32? {
         let terminal = CursesTerminal(theme: options.theme, color: options.color, mouse: options.mouse)
         terminal.wakeFD = wakeup?.readFD
         defer { terminal.stop() }
-        loop(terminal)
+        return loop(terminal)
     }
 
-    /// The loop, terminal-agnostic so tests can drive it with a MemoryTerminal.
-    func loop(_ terminal: any Terminal, maxFrames: Int? = nil) {
+    /// The loop, terminal-agnostic so tests can drive it with a MemoryTerminal. Returns the signal the screen quit
+    /// as, if any (^C read as a key).
+    @discardableResult
+    func loop(_ terminal: any Terminal, maxFrames: Int? = nil) -> Int32? {
         let (initial, _) = states.get()
         var model = AppModel(
             monitor: initial, now: Date(), width: terminal.width, height: terminal.height, readOnly: options.readOnly,
@@ -76,6 +82,8 @@ public final class MonitorApp: @unchecked Sendable {
         var last: Canvas?
         var frames = 0
         var lastVersion = -1
+        // The state version `update` last saw (states seen by the wait above may not have been drawn yet).
+        var fedVersion = -1
         var lastSecond = -1
         var lastMinute = -1
         var lastSize = (0, 0)
@@ -83,7 +91,7 @@ public final class MonitorApp: @unchecked Sendable {
         var dirtySince = Date.distantPast
         var lastDraw = Date.distantPast
         var clockShown = true
-        while !model.app.quit && !stopFlag.get().0 {
+        while !model.app.quit && stopSignal.get().0 == 0 {
             // Wait for a key, a new state (the session wakes us), or the next moment a clock on screen changes.
             // A burst of states is drawn at most every `frameInterval`; an idle screen with no clock on it is
             // looked at once a minute (for relative times).
@@ -110,7 +118,6 @@ public final class MonitorApp: @unchecked Sendable {
                 if !dirty { dirtySince = version != lastVersion ? now : .distantPast }
                 dirty = true
             }
-            let newState = version != lastVersion
             (lastVersion, lastSecond, lastMinute, lastSize) = (version, second, second / 60, size)
             if key == nil,
                 !dirty || now.timeIntervalSince(lastDraw) < Self.frameInterval
@@ -122,7 +129,8 @@ public final class MonitorApp: @unchecked Sendable {
             }
             var messages: [Msg] = [.tick(now)]
             if size != (model.width, model.height) { messages.append(.resize(width: size.0, height: size.1)) }
-            if newState { messages.append(.monitor(monitor)) }
+            if version != fedVersion { messages.append(.monitor(monitor)) }
+            fedVersion = version
             if let count = reader?.changeCount, count != model.storeCount { messages.append(.storeChanged(count)) }
             messages += inbox.takeAll()
             if let key, key != .resize { messages.append(Self.message(for: key)) }
@@ -139,6 +147,7 @@ public final class MonitorApp: @unchecked Sendable {
             frames += 1
             if let maxFrames, frames >= maxFrames { break }
         }
+        return model.app.quitSignal
     }
 
     static func message(for key: Key) -> Msg {

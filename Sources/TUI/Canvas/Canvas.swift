@@ -1,3 +1,4 @@
+import ComfyClient
 import Foundation
 
 /// A rectangle on the screen.
@@ -80,10 +81,18 @@ public struct Canvas: Sendable, Equatable {
         let limit = min(maxX ?? width, width)
         var col = x
         var last: Int?
-        for scalar in text.unicodeScalars {
+        var escaped = String.UnicodeScalarView().makeIterator()
+        var rest = text.unicodeScalars.makeIterator()
+        while let scalar = escaped.next() ?? rest.next() {
             let w = Self.width(of: scalar)
             if w == 0 {
-                // A combining mark belongs to the character before it; controls are dropped.
+                // Every text on the screen passes here: a control, DEL, C1 or bidi override is shown as the
+                // sanitiser's visible escape (`^[`, `<U+202E>`), never sent. Only zero-width scalars can be one.
+                if TerminalText.needsEscape(scalar) {
+                    escaped = TerminalText.sanitize(String(scalar)).unicodeScalars.makeIterator()
+                    continue
+                }
+                // A combining mark belongs to the character before it.
                 if let last, scalar.value >= 0x300 { marks[last, default: ""].unicodeScalars.append(scalar) }
                 continue
             }
@@ -127,14 +136,21 @@ public struct Canvas: Sendable, Equatable {
         return 1
     }
 
+    /// Columns a scalar takes as `put` draws it: a control or bidi override takes its visible escape's width.
+    static func drawnWidth(of scalar: Unicode.Scalar) -> Int {
+        let w = width(of: scalar)
+        guard w == 0, TerminalText.needsEscape(scalar) else { return w }
+        return TerminalText.sanitize(String(scalar)).unicodeScalars.count
+    }
+
     /// Display width of a character (its first scalar's).
     public static func width(of ch: Character) -> Int {
         guard let scalar = ch.unicodeScalars.first else { return 0 }
-        return width(of: scalar) == 0 ? 0 : ch.unicodeScalars.reduce(0) { $0 + width(of: $1) }
+        return drawnWidth(of: scalar) == 0 ? 0 : ch.unicodeScalars.reduce(0) { $0 + drawnWidth(of: $1) }
     }
 
-    /// Display width of a string.
-    public static func width(of text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + width(of: $1) } }
+    /// Display width of a string, as drawn.
+    public static func width(of text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + drawnWidth(of: $1) } }
 
     /// The text of each row (for tests and golden screens).
     public var lines: [String] {

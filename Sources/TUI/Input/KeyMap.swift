@@ -3,6 +3,8 @@ public enum Key: Sendable, Equatable, Hashable {
     case char(Character)
     case up, down, left, right, pageUp, pageDown, home, end, enter, escape, tab, backTab, backspace, f1
     case resize
+    /// ^C read as a key (it is normally SIGINT): quits as SIGINT does.
+    case controlC
     case mouse(x: Int, y: Int, button: MouseButton)
 
     public enum MouseButton: Sendable, Equatable, Hashable { case left, wheelUp, wheelDown }
@@ -27,6 +29,7 @@ public enum Key: Sendable, Equatable, Hashable {
         case .backspace: return "Bksp"
         case .f1: return "F1"
         case .resize: return "resize"
+        case .controlC: return "^C"
         case .mouse: return "mouse"
         }
     }

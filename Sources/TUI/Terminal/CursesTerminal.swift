@@ -1,4 +1,5 @@
 import CNCurses
+import ComfyClient
 import Foundation
 
 /// The only file that talks to curses. One instance, used from one thread.
@@ -11,16 +12,38 @@ public final class CursesTerminal: Terminal {
     private var mouse: Bool
 
     /// Starts curses. `color` is `--color` (truecolor, 256, 16, 8, mono) or nil to detect.
-    /// `headlessTerm` starts curses on /dev/null with that terminal type (for a smoke test without a tty).
-    public init(theme: Theme, color: String?, mouse: Bool, headlessTerm: String? = nil) {
+    /// `headlessTerm` starts curses on other descriptors than the tty with that terminal type (a smoke test without
+    /// a tty): `input` and `output` (default /dev/null). Only a curses on the real tty arms the crash restore.
+    public init(
+        theme: Theme, color: String?, mouse: Bool, headlessTerm: String? = nil, input: Int32? = nil,
+        output: Int32? = nil
+    ) {
         self.theme = theme
         self.requestedDepth = color
         self.mouse = mouse
         setlocale(LC_ALL, "")
-        if let headlessTerm, let out = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") {
-            _ = newterm(headlessTerm, out, input)
+        if let headlessTerm,
+            let out = output.flatMap({ fdopen(dup($0), "w") }) ?? fopen("/dev/null", "w"),
+            let inp = input.flatMap({ fdopen(dup($0), "r") }) ?? fopen("/dev/null", "r")
+        {
+            headless = true
+            _ = newterm(headlessTerm, out, inp)
         } else {
-            initscr()
+            headless = false
+            ct_crash_restore_save_termios()
+            // Curses writes through a descriptor of its own, so that a crash on another thread can silence a
+            // frame in progress once the terminal is restored (see `ct_crash_restore_now`).
+            let fd = dup(STDOUT_FILENO)
+            let out = fd > 0 ? fdopen(fd, "w") : nil
+            // One write per frame: buffered here and flushed after each refresh.
+            if let out { setvbuf(out, nil, _IOFBF, 1 << 16) }
+            if let out, let input = fdopen(dup(STDIN_FILENO), "r"), newterm(nil, out, input) != nil {
+                cursesFD = fd
+                cursesOut = out
+            } else {
+                if fd > 0 { close(fd) }
+                initscr()
+            }
         }
         cbreak()
         noecho()
@@ -32,6 +55,26 @@ public final class CursesTerminal: Terminal {
         set_escdelay(25)
         if mouse { mousemask(ct_mouse_mask(), nil) }
         setupColors()
+        if !headless {
+            let bytes = Array(Self.restoreSequence(mouse: mouse).utf8).map { CChar(bitPattern: $0) }
+            ct_crash_restore_set_bytes(bytes, Int32(bytes.count))
+            ct_crash_restore_arm(cursesFD)
+        }
+    }
+
+    private let headless: Bool
+    /// The descriptor curses writes to (0: stdout), and its stream.
+    private var cursesFD: Int32 = 0
+    private var cursesOut: UnsafeMutablePointer<FILE>?
+
+    /// What gives the terminal back after a crash, from the terminal's own description: attributes off, mouse
+    /// reporting off, the cursor shown, keypad mode off, the normal screen.
+    static func restoreSequence(mouse: Bool) -> String {
+        func cap(_ name: String) -> String { ct_cap(name).map { String(cString: $0) } ?? "" }
+        let mouseOff = mouse ? "\u{1B}[?1006l\u{1B}[?1003l\u{1B}[?1002l\u{1B}[?1000l" : ""
+        let normal = cap("rmcup").isEmpty ? "\u{1B}[?1049l" : cap("rmcup")
+        return cap("sgr0") + mouseOff + (cap("cnorm").isEmpty ? "\u{1B}[?25h" : cap("cnorm")) + cap("rmkx") + normal
+            + "\r\n"
     }
 
     /// How many colours curses reported.
@@ -56,7 +99,10 @@ public final class CursesTerminal: Terminal {
 
     /// Restores the terminal.
     public func stop() {
+        if mouse { mousemask(0, nil) }
         endwin()
+        if let cursesOut { fflush(cursesOut) }
+        if !headless { ct_crash_restore_disarm() }
     }
 
     /// The ncurses version string.
@@ -107,6 +153,7 @@ public final class CursesTerminal: Terminal {
         }
         _ = ct_set_style(0, 0, 0, 0, 0)
         refresh()
+        if let cursesOut { fflush(cursesOut) }
     }
 
     /// A descriptor that, when readable, ends the wait for a key early (the app's `Wakeup`).
@@ -129,8 +176,25 @@ public final class CursesTerminal: Terminal {
 
     private func key(getchWaiting timeoutMS: Int) -> Key? {
         timeout(Int32(timeoutMS))
-        let c = getch()
-        if c == ct_err() { return nil }
+        // Wide characters (accents, CJK, emoji) arrive whole through get_wch; getch would hand out their bytes.
+        var code: UInt32 = 0
+        let kind = ct_get_wch(&code)
+        if kind == ct_err() { return nil }
+        if kind == ct_key_code_yes() { return functionKey(Int32(bitPattern: code)) }
+        switch code {
+        case 127, 8: return .backspace
+        case 10, 13: return .enter
+        case 9: return .tab
+        case 27: return .escape
+        // cbreak keeps ^C a signal; should it reach us as a key (raw mode, a terminal that sends it), it is SIGINT.
+        case 3: return .controlC
+        default:
+            guard code >= 32, let scalar = Unicode.Scalar(code), !TerminalText.needsEscape(scalar) else { return nil }
+            return .char(Character(scalar))
+        }
+    }
+
+    private func functionKey(_ c: Int32) -> Key? {
         switch c {
         case KEY_UP: return .up
         case KEY_DOWN: return .down
@@ -141,10 +205,8 @@ public final class CursesTerminal: Terminal {
         case KEY_HOME: return .home
         case KEY_END: return .end
         case KEY_BTAB: return .backTab
-        case KEY_BACKSPACE, 127, 8: return .backspace
-        case KEY_ENTER, 10, 13: return .enter
-        case 9: return .tab
-        case 27: return .escape
+        case KEY_BACKSPACE: return .backspace
+        case KEY_ENTER: return .enter
         case ct_key_f1(): return .f1
         case ct_key_resize(): return .resize
         case ct_key_mouse():
@@ -156,9 +218,7 @@ public final class CursesTerminal: Terminal {
             }
             if ct_is_click(event.bstate) != 0 { return .mouse(x: Int(event.x), y: Int(event.y), button: .left) }
             return nil
-        default:
-            if c >= 32, c < 127, let scalar = Unicode.Scalar(UInt32(c)) { return .char(Character(scalar)) }
-            return nil
+        default: return nil
         }
     }
 
