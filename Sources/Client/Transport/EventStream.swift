@@ -1,10 +1,8 @@
 import ComfyJSON
 import Foundation
-import HTTPTypes
 import Logging
 import NIOCore
 import NIOPosix
-import NIOSSL
 import WSClient
 
 /// The state of the WebSocket connection, as a screen or a script reports it.
@@ -103,29 +101,22 @@ public struct EventStream: Sendable {
     private func connectOnce(
         _ emit: @escaping @Sendable (ClientEvent) async -> Void, greeted: LockedFlag, group: (any EventLoopGroup)?
     ) async -> String {
-        var headers = HTTPFields()
-        for (name, value) in endpoint.auth.httpHeaders {
-            if let field = HTTPField.Name(name) { headers[field] = value }
-        }
-        var configuration = WebSocketClientConfiguration(
-            maxFrameSize: 64 * 1024 * 1024, additionalHeaders: headers, closeTimeout: .seconds(2),
-            autoPing: .enabled(timePeriod: pingPeriod))
-        configuration.ignoreUncleanSSLShutdownErrors = true
         var logger = Logger(label: "comfytop.ws")
         logger.logLevel = .critical
         let wantFlags = previewMetadata
+        let connection = WebSocketConnection(
+            endpoint: endpoint, path: endpoint.webSocketPath(clientID: clientID), headers: endpoint.auth.httpHeaders,
+            maxFrameSize: Self.maxMessageBytes, autoPing: .enabled(timePeriod: pingPeriod), closeTimeout: .seconds(2))
         do {
-            let tls = endpoint.isTLS ? try ComfyAPI.tlsConfiguration(endpoint) : nil
-            let close = try await WebSocketClient.connect(
-                url: endpoint.webSocketURL(clientID: clientID), configuration: configuration, tlsConfiguration: tls,
-                eventLoopGroup: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger
+            let close = try await connection.run(
+                group: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger
             ) { inbound, outbound, _ in
                 if wantFlags {
                     try await outbound.write(
                         .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
                 }
                 var decoder = FrameDecoder()
-                for try await message in inbound.messages(maxSize: 64 * 1024 * 1024) {
+                for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
                     let event: ServerEvent
                     switch message {
                     case .text(let text): event = decoder.decode(text: text)
@@ -141,19 +132,32 @@ public struct EventStream: Sendable {
             if let close { return "closed by the server (code \(close.closeCode))" }
             return greeted.value ? "connection closed" : "closed before the server greeted us"
         } catch let error as ComfyError {
-            return error.description
+            return error.scrubbed(endpoint.scrub).description
         } catch {
             return Self.describe(error, endpoint: endpoint)
         }
     }
 
+    /// The largest WebSocket message (and frame) accepted: 16 MiB. ComfyUI's previews are JPEG or PNG at
+    /// `--preview-size` (512 px by default: tens to a few hundred KiB; a 2048 px PNG stays under 13 MiB), and its
+    /// text messages are small JSON, `executed` outputs included. A bigger frame is refused as soon as its header
+    /// is read (nothing of it is buffered) and the connection is reopened.
+    public static let maxMessageBytes = 16 * 1024 * 1024
+
     static func describe(_ error: any Error, endpoint: Endpoint) -> String {
         let text = endpoint.scrub(String(describing: error))
         let lower = text.lowercased()
+        if lower.contains("messagetoolarge") || lower.contains("invalidframelength") {
+            return "the server sent a WebSocket message larger than the limit of \(maxMessageBytes >> 20) MiB "
+                + "(ComfyUI's previews and messages are far smaller); it was refused"
+        }
         if lower.contains("connection refused") || lower.contains("errno: 111") {
             return "connection refused (is ComfyUI running at \(endpoint.displayURL)?)"
         }
-        if lower.contains("401") || lower.contains("403") { return "the WebSocket upgrade was refused (\(text))" }
+        if lower.contains("401") || lower.contains("403") || lower.contains("upgradefailed") {
+            return "the server refused the WebSocket upgrade at \(endpoint.displayURL)/ws (a proxy that wants "
+                + "credentials, or not ComfyUI?)"
+        }
         return text
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+import WSClient
+@_spi(WSInternal) import WSCore
+
+/// One WebSocket connection to ComfyUI: the upgrade, TLS without SNI for IP literals, and the frame limit.
+///
+/// `WSClient.WebSocketClient` always hands the URL's host to TLS as the SNI name, and NIOSSL refuses an IP
+/// address there (`cannotUseIPAddressInSNI`), so `wss://10.0.0.5:8188` could never connect. This sets the
+/// pipeline up itself (as `WSClient` does, through its public `ClientConnection`) and gives TLS no server name
+/// for an IP literal: SNI is left out, as RFC 6066 says, and the certificate is checked against the address
+/// (NIOSSL matches IP subject-alternative-names with the peer's address).
+struct WebSocketConnection {
+    struct Context: WebSocketContext {
+        let logger: Logger
+    }
+
+    typealias Handler = WebSocketDataHandler<Context>
+
+    let endpoint: Endpoint
+    let path: String
+    let headers: [(String, String)]
+    let maxFrameSize: Int
+    let autoPing: AutoPingSetup
+    let closeTimeout: Duration
+
+    /// Connects, runs `handler` on the socket, and returns the server's close frame, if any.
+    func run(group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) async throws
+        -> WebSocketCloseFrame?
+    {
+        let tls = endpoint.isTLS ? try NIOSSLContext(configuration: try ComfyAPI.tlsConfiguration(endpoint)) : nil
+        let channel = UpgradeChannel(
+            host: endpoint.host, authority: endpoint.hostHeader, scheme: endpoint.isTLS ? "https" : "http", path: path,
+            headers: headers, sslContext: tls, maxFrameSize: maxFrameSize,
+            configuration: .init(
+                extensions: [], autoPing: autoPing, closeTimeout: closeTimeout, validateUTF8: false,
+                ignoreUncleanSSLShutdownErrors: true, maxFrameSize: maxFrameSize),
+            handler: handler)
+        return try await ClientConnection(
+            channel, address: .hostname(endpoint.host, port: endpoint.port), eventLoopGroup: group, logger: logger
+        ).run()
+    }
+
+    /// True for an IPv4 or IPv6 literal (which must not be sent as SNI).
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}
+
+extension WebSocketConnection {
+    struct UpgradeChannel: ClientConnectionChannel {
+        enum UpgradeResult {
+            case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+            case notUpgraded
+        }
+
+        typealias Value = EventLoopFuture<UpgradeResult>
+
+        let host: String
+        let authority: String
+        let scheme: String
+        let path: String
+        let headers: [(String, String)]
+        let sslContext: NIOSSLContext?
+        let maxFrameSize: Int
+        let configuration: WebSocketHandler.Configuration
+        let handler: Handler
+
+        func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+            channel.eventLoop.makeCompletedFuture {
+                let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
+                    maxFrameSize: maxFrameSize,
+                    // A frame over the limit must reach us as an error (NIO's automatic handling would close
+                    // the socket quietly, and the user would see only "connection closed").
+                    enableAutomaticErrorHandling: false,
+                    upgradePipelineHandler: { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            .websocket(
+                                try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                                    wrappingChannelSynchronously: channel))
+                        }
+                    })
+                var head = HTTPHeaders()
+                head.replaceOrAdd(name: "Host", value: authority)
+                head.replaceOrAdd(name: "Origin", value: "\(scheme)://\(authority)")
+                for (name, value) in headers { head.add(name: name, value: value) }
+                let upgrade = NIOTypedHTTPClientUpgradeConfiguration(
+                    upgradeRequestHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: head),
+                    upgraders: [upgrader],
+                    notUpgradingCompletionHandler: { channel in
+                        channel.eventLoop.makeCompletedFuture { UpgradeResult.notUpgraded }
+                    })
+                var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgrade)
+                pipeline.leftOverBytesStrategy = .forwardBytes
+                if let sslContext {
+                    let serverName = WebSocketConnection.isIPAddress(host) ? nil : host
+                    let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                    try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+                }
+                return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                    configuration: pipeline)
+            }
+        }
+
+        func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
+            switch try await value.get() {
+            case .websocket(let channel):
+                return try await WebSocketHandler.handle(
+                    type: .client, configuration: configuration, asyncChannel: channel,
+                    context: Context(logger: logger), handler: handler)
+            case .notUpgraded:
+                throw WebSocketClientError.webSocketUpgradeFailed
+            }
+        }
+    }
+}
+
+extension Endpoint {
+    /// The `Host` header: the authority as the URL has it (brackets around IPv6, the port unless default).
+    var hostHeader: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return port == (isTLS ? 443 : 80) ? h : "\(h):\(port)"
+    }
+
+    /// The path and query of the WebSocket URL for a clientId (with the token query, if any).
+    func webSocketPath(clientID: String) -> String {
+        let full = url("/ws", query: [("clientId", clientID)])
+        let prefix = "\(scheme)://\(hostHeader)"
+        return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : "/ws?clientId=\(clientID)"
+    }
+}
