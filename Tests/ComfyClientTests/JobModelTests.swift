@@ -119,6 +119,23 @@ struct JobModelTests {
         #expect(state.finishedIDs.first == "unseen")
     }
 
+    @Test("recent history is read when the queue skips a number or drains after activity, not on every read")
+    func syncTriggers() throws {
+        func item(_ n: Double) throws -> QueueItem {
+            try #require(QueueItem(.array([.double(n), .string("p\(Int(n))"), Self.graph(["A"]), .object([]), []])))
+        }
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        #expect(state.ingest(.queue(QueueSnapshot(running: [try item(1)], pending: [])), now: Self.t0).contains(.syncHistory))
+        let next = state.ingest(.queue(QueueSnapshot(running: [try item(2)], pending: [try item(3)])), now: Self.t0)
+        #expect(!next.contains(.syncHistory))
+        // 4 never showed up: it ran between two reads (or was rejected).
+        #expect(state.ingest(.queue(QueueSnapshot(running: [try item(5)], pending: [])), now: Self.t0).contains(.syncHistory))
+        #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0).contains(.syncHistory))
+        #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0).contains(.syncHistory))
+        // A restart numbers from the start again: no gap.
+        #expect(!state.ingest(.queue(QueueSnapshot(running: [try item(0)], pending: [])), now: Self.t0).contains(.syncHistory))
+    }
+
     @Test("one record from a job and its entry: the live timings and source; the entry's outcome and files")
     func record() throws {
         let g = Self.graph(["EmptyImage", "SlowSteps", "SaveImage"])

@@ -8,6 +8,7 @@ extension MonitorState {
         switch event {
         case .status(let remaining, _):
             queueRemaining = remaining
+            if remaining > 0 { busySinceSync = true }
             return [.refreshQueue]
         case .executionStart(let id, _):
             return settle(id, withJob(id, now: now, own: true) { JobChange(started: $0.markRunning(now: now)) })

@@ -138,16 +138,27 @@ extension MonitorState {
         if let running = snapshot.running.first { effects += markRunning(running.promptID, now: now) }
         runningID = snapshot.running.first?.promptID
         pendingIDs = snapshot.pending.map(\.promptID)
-        let wasBusy = queueRemaining.map { $0 > 0 } ?? false
         queueRemaining = snapshot.running.count + snapshot.pending.count
         // Every job we still think is queued or running but the queue no longer lists has ended: its history entry
         // says how. (Not only the ones of the last read: a job can start and end between two reads.)
         for (id, job) in jobs where !job.state.isFinished && !present.contains(id) {
             effects.append(.lookupHistory(id))
         }
-        // A job can also come and go between two reads, unseen: recent history names it. Read it when the queue
-        // drains and at the first read (runs that ended just before the monitor started are the user's too).
-        if firstRead || (wasBusy && snapshot.isEmpty) { effects.append(.syncHistory) }
+        // A job can also come and go between two reads, unseen (a fully cached one sends nothing at all): recent
+        // history names it. Read it at the first read (runs that ended just before the monitor started are the
+        // user's too), when the queue drains after any activity, and when the queue's numbers skip one (the
+        // server numbers every prompt it is sent; a skipped number is a prompt we never saw, or one it rejected).
+        let numbers = (snapshot.running + snapshot.pending).map(\.number)
+        var skipped = false
+        if let highest = numbers.max() {
+            if let seen = highestNumber, highest >= seen {
+                skipped = Set(numbers.filter { $0 > seen }).count < Int(min(highest - seen, 1e6))
+            }
+            highestNumber = highest
+        }
+        let drained = busySinceSync && snapshot.isEmpty
+        if firstRead || skipped || drained { effects.append(.syncHistory) }
+        busySinceSync = !snapshot.isEmpty
         return effects
     }
 

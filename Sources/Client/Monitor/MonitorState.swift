@@ -44,6 +44,10 @@ public struct MonitorState: Sendable, Equatable {
     public var queueReadAt: Date?
     /// The first queue read: jobs that ended after it are this monitor's to show and keep.
     public var watchingSince: Date?
+    /// The highest queue number a read showed (the server numbers prompts in order; restarts begin again).
+    var highestNumber: Double?
+    /// Jobs were queued or running since the last read of recent history.
+    var busySinceSync = false
     /// Runs whose history entry was already learned from (a run is counted once in the timings).
     var learnedRuns: Set<String> = []
 
