@@ -79,10 +79,10 @@ struct SubmitCommand: AsyncParsableCommand {
 
     /// Keeps the run in the local history store (`--data-dir`, or the default), with the node timings seen live.
     /// A store that cannot be opened or written is reported, and the job's result stands.
-    private func record(_ item: HistoryItem, _ job: MonitorJob, server: String) {
+    private func record(_ item: HistoryItem, _ job: MonitorJob, into store: LocalHistory?, server: String) {
+        guard let store, let record = RunRecord(server: server, job: job, item: item) else { return }
         do {
-            guard let record = RunRecord(server: server, job: job, item: item) else { return }
-            try store.open().upsert([record])
+            try store.upsert([record])
         } catch {
             Output.error("comfytop: warning: the run was not recorded in the local history store: \(error)\n")
         }
@@ -95,6 +95,8 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     private func submitAndWait(_ api: ComfyAPI, _ prompt: JSONValue) async throws -> Int32 {
+        // Before the job is queued: a --data-dir that cannot be used is an error now, not after the run.
+        let history = try store.openForRecording()
         let view = ProgressView(quiet: false)
         var runner = JobRunner(api: api, timeout: timeout)
         runner.socketWait = 5
@@ -132,7 +134,7 @@ struct SubmitCommand: AsyncParsableCommand {
             }
         }
         view.finish(job)
-        record(item, job, server: api.endpoint.displayURL)
+        record(item, job, into: history, server: api.endpoint.displayURL)
         var saved: [Downloader.Saved] = []
         var refused: [ComfyError] = []
         if !noDownload, item.outcome == .success {
