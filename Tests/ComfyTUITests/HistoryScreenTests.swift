@@ -31,7 +31,8 @@ struct HistoryScreenTests {
                 """
             let item = HistoryItem(promptID: id, json: try JSONValue.parse(text))
             records.append(
-                RunRecord.stored(server: "http://gpu-box:8188", item: item, source: .own,
+                RunRecord.stored(
+                    server: "http://gpu-box:8188", item: item, source: .own,
                     nodeSeconds: ["3": 1.5, "8": 0.5, "9": 0.1]))
         }
         try s.upsert(records)
@@ -121,7 +122,9 @@ struct HistoryScreenTests {
         var effects: [AppEffect] = []
         for _ in 0..<30 {
             (app, effects) = AppUpdate.update(app, key: .pageDown, monitor: Scene.state(), now: Scene.t0, pageSize: 20)
-            if effects.contains(where: { if case .queryHistory = $0 { true } else { false } }) { app.history?.refresh(s) }
+            if effects.contains(where: { if case .queryHistory = $0 { true } else { false } }) {
+                app.history?.refresh(s)
+            }
         }
         #expect(app.history?.rows.count == 1_000)
         #expect(app.history?.selected == 600)

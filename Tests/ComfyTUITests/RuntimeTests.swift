@@ -87,7 +87,9 @@ struct RuntimeTests {
         #expect(lines.contains { $0.contains("error") && $0.contains("fail0001") })
         #expect(lines.contains { $0.contains("interrupt failed: cannot connect to http://x") })
         #expect(lines.count == state.messages.count + 1)
-        #expect(lines.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ "#, options: .regularExpression) != nil })
+        #expect(
+            lines.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ "#, options: .regularExpression) != nil }
+        )
         Task { await api.shutdown() }
     }
 

@@ -23,8 +23,11 @@ extension ActionResult {
             return "deleted \(id.prefix(8)) from the server's history (the local store keeps it)"
         case .downloaded(_, let saved, let refused, let directory):
             let folder = saved.first.map { ($0 as NSString).deletingLastPathComponent } ?? directory
-            let refusedText = refused.isEmpty ? "" : "refused \(refused.count) unsafe name(s): "
-                + refused.prefix(3).joined(separator: ", ") + (refused.count > 3 ? ", …" : "")
+            let refusedText =
+                refused.isEmpty
+                ? ""
+                : "refused \(refused.count) unsafe name(s): "
+                    + refused.prefix(3).joined(separator: ", ") + (refused.count > 3 ? ", …" : "")
             if saved.isEmpty { return refusedText }
             return "saved \(saved.count) file(s) to \(folder)" + (refused.isEmpty ? "" : "; " + refusedText)
         case .noOutputs(let id): return "\(id.prefix(8)) has no output files"

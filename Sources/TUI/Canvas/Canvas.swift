@@ -81,15 +81,14 @@ public struct Canvas: Sendable, Equatable {
         let limit = min(maxX ?? width, width)
         var col = x
         var last: Int?
-        var escaped = String.UnicodeScalarView().makeIterator()
-        var rest = text.unicodeScalars.makeIterator()
-        while let scalar = escaped.next() ?? rest.next() {
+        for scalar in text.unicodeScalars {
             let w = Self.width(of: scalar)
             if w == 0 {
                 // Every text on the screen passes here: a control, DEL, C1 or bidi override is shown as the
                 // sanitiser's visible escape (`^[`, `<U+202E>`), never sent. Only zero-width scalars can be one.
                 if TerminalText.needsEscape(scalar) {
-                    escaped = TerminalText.sanitize(String(scalar)).unicodeScalars.makeIterator()
+                    col = put(col, y, TerminalText.sanitize(String(scalar)), style, maxX: limit)
+                    last = nil
                     continue
                 }
                 // A combining mark belongs to the character before it.

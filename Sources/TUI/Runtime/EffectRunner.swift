@@ -35,7 +35,8 @@ final class EffectRunner {
             return .record(reader?.readRecord(server: server, promptID: id))
         case .findOutputPath(let id):
             let file = reader?.readRecord(server: server, promptID: id)?.outputs.first
-            return .outputPath(id: id, path: file.map { ($0.subfolder.isEmpty ? "" : $0.subfolder + "/") + $0.filename })
+            return .outputPath(
+                id: id, path: file.map { ($0.subfolder.isEmpty ? "" : $0.subfolder + "/") + $0.filename })
         case .copy(let text):
             terminal.writeRaw(Clipboard.osc52(text))
         case .notify(let text):
