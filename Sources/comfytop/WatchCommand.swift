@@ -58,7 +58,8 @@ final class EventPrinter: @unchecked Sendable {
             "\(clock)  \(Format.pad(event.event, 11)) \(event.promptID)  \(event.source.rawValue)/\(event.via.rawValue)"
         let details = Dictionary(event.details, uniquingKeysWith: { a, _ in a })
         if let v = details["value"]?.doubleValue, let m = details["max"]?.doubleValue {
-            text += "  \(Format.count(v))/\(Format.count(m))" + (details["node"]?.stringValue.map { " node \($0)" } ?? "")
+            text +=
+                "  \(Format.count(v))/\(Format.count(m))" + (details["node"]?.stringValue.map { " node \($0)" } ?? "")
         }
         if let s = details["seconds"]?.doubleValue { text += "  in \(Format.duration(s))" }
         if let e = details["error"]?.stringValue { text += "  \(e)" }

@@ -27,7 +27,10 @@ struct JobModelTests {
         let ending = last ?? ("execution_success", .obj(("prompt_id", .string(id)), ("timestamp", .int(end))))
         let json = JSONValue.obj(
             ("prompt", .array([3, .string(id), graph, extra, ["3"]])),
-            ("outputs", .obj(("3", .obj(("images", [.obj(("filename", "x.png"), ("subfolder", ""), ("type", "output"))]))))),
+            (
+                "outputs",
+                .obj(("3", .obj(("images", [.obj(("filename", "x.png"), ("subfolder", ""), ("type", "output"))]))))
+            ),
             (
                 "status",
                 .obj(
@@ -40,7 +43,7 @@ struct JobModelTests {
                                 "execution_cached",
                                 .obj(
                                     ("nodes", .array(cached.map { .string($0) })), ("prompt_id", .string(id)),
-                                    ("timestamp", .int(start)))
+                                    ("timestamp", .int(start))),
                             ],
                             [.string(ending.0), ending.1],
                         ]
@@ -111,7 +114,8 @@ struct JobModelTests {
         #expect(first.contains(.syncHistory))
         let g = Self.graph(["EmptyImage", "SaveImage"])
         let old = try Self.entry("old", graph: g, start: 1_799_999_000_000, end: 1_799_999_001_000)
-        let unseen = try Self.entry("unseen", graph: g, client: "browser", start: 1_800_000_001_000, end: 1_800_000_002_000)
+        let unseen = try Self.entry(
+            "unseen", graph: g, client: "browser", start: 1_800_000_001_000, end: 1_800_000_002_000)
         _ = state.ingest(.recentHistory([old, unseen]), now: Self.t0 + 5)
         #expect(state.jobs["old"] == nil, "a run that ended before the monitor started is learned from, not shown")
         let job = try #require(state.jobs["unseen"])
@@ -125,15 +129,21 @@ struct JobModelTests {
             try #require(QueueItem(.array([.double(n), .string("p\(Int(n))"), Self.graph(["A"]), .object([]), []])))
         }
         var state = MonitorState(serverURL: "x", ownClientID: "me")
-        #expect(state.ingest(.queue(QueueSnapshot(running: [try item(1)], pending: [])), now: Self.t0).contains(.syncHistory))
+        #expect(
+            state.ingest(.queue(QueueSnapshot(running: [try item(1)], pending: [])), now: Self.t0).contains(
+                .syncHistory))
         let next = state.ingest(.queue(QueueSnapshot(running: [try item(2)], pending: [try item(3)])), now: Self.t0)
         #expect(!next.contains(.syncHistory))
         // 4 never showed up: it ran between two reads (or was rejected).
-        #expect(state.ingest(.queue(QueueSnapshot(running: [try item(5)], pending: [])), now: Self.t0).contains(.syncHistory))
+        #expect(
+            state.ingest(.queue(QueueSnapshot(running: [try item(5)], pending: [])), now: Self.t0).contains(
+                .syncHistory))
         #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0).contains(.syncHistory))
         #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0).contains(.syncHistory))
         // A restart numbers from the start again: no gap.
-        #expect(!state.ingest(.queue(QueueSnapshot(running: [try item(0)], pending: [])), now: Self.t0).contains(.syncHistory))
+        #expect(
+            !state.ingest(.queue(QueueSnapshot(running: [try item(0)], pending: [])), now: Self.t0).contains(
+                .syncHistory))
     }
 
     @Test("one record from a job and its entry: the live timings and source; the entry's outcome and files")
@@ -191,7 +201,9 @@ struct JobModelTests {
         // Each job ends once.
         for scenario in ["a_normal_run", "b_cached_rerun", "d_interrupt"] {
             let lines = try Self.watched(scenario, client: "A", own: true)
-            #expect(lines.filter { ["finished", "failed", "interrupted", "removed"].contains($0.split(separator: " ")[0]) }.count == 1, "\(scenario)")
+            #expect(
+                lines.filter { ["finished", "failed", "interrupted", "removed"].contains($0.split(separator: " ")[0]) }
+                    .count == 1, "\(scenario)")
         }
     }
 

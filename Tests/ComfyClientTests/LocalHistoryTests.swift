@@ -80,10 +80,13 @@ struct LocalHistoryTests {
         let s = try store()
         let base = 1_800_000_000_000
         try s.upsert([
-            RunRecord.stored(server: "s", item: Self.item("p1", text: "a red fox in snow", start: base, seconds: 10), source: .own),
-            RunRecord.stored(server: "s", item: Self.item("p2", text: "an old tram, Lisbon!", start: base + 60_000, seconds: 3),
+            RunRecord.stored(
+                server: "s", item: Self.item("p1", text: "a red fox in snow", start: base, seconds: 10), source: .own),
+            RunRecord.stored(
+                server: "s", item: Self.item("p2", text: "an old tram, Lisbon!", start: base + 60_000, seconds: 3),
                 source: .foreign),
-            RunRecord.stored(server: "s",
+            RunRecord.stored(
+                server: "s",
                 item: Self.item("p3", text: "red tram", status: "failed", start: base + 120_000, seconds: 1),
                 source: .foreign),
         ])

@@ -30,7 +30,12 @@ public enum Workflows {
                             ("delay_ms", .int(delayMS)))
                     ))
             ),
-            ("3", .obj(("class_type", "SaveImage"), ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", "test/fail")))))
+            (
+                "3",
+                .obj(
+                    ("class_type", "SaveImage"),
+                    ("inputs", .obj(("images", ["2", 0]), ("filename_prefix", "test/fail"))))
+            )
         )
     }
 

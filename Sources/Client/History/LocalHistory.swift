@@ -118,7 +118,8 @@ public final class LocalHistory: Sendable {
                               height = excluded.height, output_count = excluded.output_count
                             """,
                         arguments: [
-                            r.server, r.promptID, r.number, r.clientID, r.source.rawValue, r.status.rawValue, r.errorNode, r.errorType,
+                            r.server, r.promptID, r.number, r.clientID, r.source.rawValue, r.status.rawValue,
+                            r.errorNode, r.errorType,
                             r.errorMessage, r.traceback, r.startedAt, r.endedAt, r.duration, r.prompt.pythonJSON,
                             outputs,
                             timings, r.cachedNodes.joined(separator: " "), r.positive, r.negative, r.checkpoint,

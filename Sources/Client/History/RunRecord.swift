@@ -64,7 +64,8 @@ public struct RunRecord: Sendable, Equatable {
     /// A record as the store read it back.
     init(
         server: String, promptID: String, number: Double, clientID: String?, source: JobSource, status: JobState,
-        errorNode: String?, errorType: String?, errorMessage: String?, traceback: String?, startedAt: Int?, endedAt: Int?, prompt: JSONValue, outputs: [OutputFile],
+        errorNode: String?, errorType: String?, errorMessage: String?, traceback: String?, startedAt: Int?,
+        endedAt: Int?, prompt: JSONValue, outputs: [OutputFile],
         nodeSeconds: [String: Double], cachedNodes: [String]
     ) {
         self.server = server

@@ -6,7 +6,8 @@ extension MonitorJob {
     /// titles and the nodes no event named; what the events told about each node is kept.
     mutating func adopt(graph: JSONValue) {
         guard !(graph.objectValue ?? []).isEmpty else { return }
-        let learned = MonitorJob(id: id, number: number, source: source, clientID: clientID, prompt: graph, now: firstSeen)
+        let learned = MonitorJob(
+            id: id, number: number, source: source, clientID: clientID, prompt: graph, now: firstSeen)
         var merged = learned.nodes
         for index in merged.indices {
             guard let seen = nodes.first(where: { sameID($0.id, merged[index].id) }) else { continue }
@@ -74,7 +75,9 @@ extension MonitorJob {
         while let id = stack.popLast() {
             guard seen.insert(id).inserted, let node = graph[id] else { continue }
             for (_, value) in node["inputs"]?.objectValue ?? [] {
-                if let link = value.arrayValue, link.count == 2, let from = link[0].pythonStrOrNil { stack.append(from) }
+                if let link = value.arrayValue, link.count == 2, let from = link[0].pythonStrOrNil {
+                    stack.append(from)
+                }
             }
         }
         return seen

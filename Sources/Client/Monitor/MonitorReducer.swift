@@ -72,7 +72,9 @@ extension MonitorState {
                         clientID: item.queue?.clientID, prompt: item.queue?.prompt ?? .object([]), now: now)
                 }
                 finish(item.promptID, with: item, now: now)
-                if let job = jobs[item.promptID], !job.outputs.isEmpty { effects.append(.fetchSizes(job.id, job.outputs)) }
+                if let job = jobs[item.promptID], !job.outputs.isEmpty {
+                    effects.append(.fetchSizes(job.id, job.outputs))
+                }
             }
             return effects
         case .systemStats(let stats):
