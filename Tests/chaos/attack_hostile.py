@@ -3,7 +3,7 @@ import concurrent.futures
 import json
 import os
 
-from common import COMFYTOP, QUICK, HarnessError, Pty, plain_control_bytes, run, screen_control_bytes
+from common import CHILD_ENV, COMFYTOP, QUICK, HarnessError, Pty, plain_control_bytes, run, screen_control_bytes
 from hostile import HTTP_MODES, WS_MODES, Hostile
 
 FAILED_ID = "44444444-0000-4000-8000-000000000004"
@@ -21,17 +21,21 @@ def clients(url, work, mode):
         json.dump({"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
                                                                 "color": 0}},
                    "9": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "x"}}}, f)
-    store = ["--data-dir", data]
-    c = [("monitor", "pty", [COMFYTOP, "--url", url, *store], False),
+    # A store for each client: the plain commands run 4 at a time.
+    def store(client):
+        return ["--data-dir", f"{data}-{client}"]
+
+    c = [("monitor", "pty", [COMFYTOP, "--url", url, *store("monitor")], False),
          ("watch --json", "watch", [COMFYTOP, "watch", "--json", "--url", url], False),
          ("submit --wait", "cli", [COMFYTOP, "submit", wf, "--wait", "--timeout", "20", "--output-dir", out,
-                                   "--url", url, *store], True)]
+                                   "--url", url, *store("submit")], True)]
     if mode not in WS_ONLY:
-        c += [("history", "cli", [COMFYTOP, "history", "--url", url, *store], True),
-              ("history --json", "cli", [COMFYTOP, "history", "--json", "--url", url, *store], False),
+        c += [("history", "cli", [COMFYTOP, "history", "--url", url, *store("history")], True),
+              ("history --json", "cli", [COMFYTOP, "history", "--json", "--url", url, *store("history-json")],
+               False),
               ("show", "cli", [COMFYTOP, "show", FAILED_ID, "--url", url], True),
               ("show --json", "cli", [COMFYTOP, "show", FAILED_ID, "--json", "--url", url], False),
-              ("history import", "cli", [COMFYTOP, "history", "import", "--url", url, *store], True)]
+              ("history import", "cli", [COMFYTOP, "history", "import", "--url", url, *store("import")], True)]
     return c
 
 
@@ -43,8 +47,9 @@ def attack(server, mode, work, log):
     todo = clients(server.url, work, mode)
     # The plain commands run 4 at a time (a slow server keeps each of them for its whole timeout).
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        plain_runs = {name: pool.submit(run, argv, 60 if mode == "slow" else 45, None, work)
-                      for name, how, argv, _ in todo if how == "cli"}
+        plain_runs = {name: pool.submit(run, argv, 60 if mode == "slow" else 45,
+                                        dict(CHILD_ENV, XDG_DATA_HOME=os.path.join(work, f"xdg-{mode}-{i}")), work)
+                      for i, (name, how, argv, _) in enumerate(todo) if how == "cli"}
     for name, how, argv, plain in todo:
         if how == "pty":
             t = Pty(argv)
@@ -105,8 +110,9 @@ def section(figures, work, log):
     figures.add("hostile: raw control bytes", sum(r["control"] for r in raw), "sequences", "0", not raw,
                 where(raw))
     # A small multiple of the input: 3× the 64 MiB frame, the process's own ~45 MB included.
-    figures.add("hostile: peak memory, 64 MiB frame", round(big_peak["rss_kb"] / 1024), "MB", "≤ 192 MB",
-                big_peak["rss_kb"] <= 192 * 1024, f"{big_peak['client']}")
+    if big:
+        figures.add("hostile: peak memory, 64 MiB frame", round(big_peak["rss_kb"] / 1024), "MB", "≤ 192 MB",
+                    big_peak["rss_kb"] <= 192 * 1024, f"{big_peak['client']}")
     figures.add("hostile: peak memory, any attack", round(peak["rss_kb"] / 1024), "MB", "≤ 192 MB",
                 peak["rss_kb"] <= 192 * 1024, f"{peak['client']} on {peak['mode']}")
     return records

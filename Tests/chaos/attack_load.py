@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.parse
 
-from common import CHILD_ENV, COMFYTOP, QUICK, HarnessError, Mock, Pty, children, http, http_json, run
+from common import CHILD_ENV, COMFYTOP, QUICK, HarnessError, Mock, Pty, children, http, run
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

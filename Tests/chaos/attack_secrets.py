@@ -1,7 +1,6 @@
 """Secrets: every command, with every auth style, against a closed port, an HTML proxy page, a 500 that echoes the
 request and a redirect to another host (127.0.0.2). A secret must never show in output, --json or the screen (raw,
 percent-encoded or base64), and never be sent to the other host."""
-import base64
 import json
 import os
 import socket

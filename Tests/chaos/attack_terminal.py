@@ -4,7 +4,6 @@ import os
 import random
 import re
 import signal
-import time
 
 from common import COMFYTOP, QUICK, Mock, Pty, http
 

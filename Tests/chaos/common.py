@@ -9,6 +9,7 @@ import select
 import signal
 import struct
 import subprocess
+import tempfile
 import termios
 import time
 import urllib.parse
@@ -19,7 +20,14 @@ BIN_DIR = os.environ.get("CHAOS_BIN_DIR", os.path.join(ROOT, ".build/release"))
 COMFYTOP = os.path.join(BIN_DIR, "comfytop")
 QUICK = os.environ.get("CHAOS_QUICK") == "1"
 # A crash must show as a crash, not as a 30 s "press a key" backtrace prompt on a pty.
-CHILD_ENV = dict(os.environ, SWIFT_BACKTRACE="interactive=no", TERM="xterm-256color", LANG="C.UTF-8")
+# The user's own store and config are never touched: XDG homes of the run's own.
+_HOME = tempfile.mkdtemp(prefix="comfytop-chaos-home-")
+CHILD_ENV = dict(os.environ, SWIFT_BACKTRACE="interactive=no", TERM="xterm-256color", LANG="C.UTF-8",
+                 XDG_DATA_HOME=os.path.join(_HOME, "data"), XDG_CONFIG_HOME=os.path.join(_HOME, "config"))
+CHILD_ENV.pop("COMFYUI_URL", None)
+CHILD_ENV.pop("COMFYUI_TOKEN", None)
+CHILD_ENV.pop("COMFYUI_PASSWORD", None)
+GNU_TIME = "/usr/bin/time"
 CRASH_SIGNALS = {signal.SIGILL, signal.SIGTRAP, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE}
 children = set()  # pids still to be killed at the end
 
@@ -85,9 +93,19 @@ def run(argv, timeout, env=None, cwd=None, stdin=b"", interrupt_after=None, grac
     """Runs argv with pipes, at most `timeout` seconds (then SIGKILL, counted as a hang). With `interrupt_after`,
     SIGINT is sent after that many seconds and the program then has `grace` seconds to end."""
     start = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=env or CHILD_ENV, cwd=cwd)
-    children.add(p.pid)
+    # Peak memory from GNU time: a child's own ru_maxrss would start from this (large) Python process's, which
+    # Linux carries over the fork and the exec. Its own session, so a hang kills time and the program alike.
+    rss_file = None
+    if os.access(GNU_TIME, os.X_OK):
+        fd, rss_file = tempfile.mkstemp(prefix="chaos-rss-")
+        os.close(fd)
+        argv_run = [GNU_TIME, "-q", "-f", "%M", "-o", rss_file, *argv]
+    else:
+        argv_run = argv
+    p = subprocess.Popen(argv_run, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env or CHILD_ENV, cwd=cwd, start_new_session=True)
+    children.add(-p.pid)
+    hwm = 0
     out, err = bytearray(), bytearray()
     try:
         p.stdin.write(stdin)
@@ -102,10 +120,12 @@ def run(argv, timeout, env=None, cwd=None, stdin=b"", interrupt_after=None, grac
         if interrupt_after is not None and not interrupted and time.monotonic() - start >= interrupt_after:
             interrupted = True
             try:
-                os.kill(p.pid, signal.SIGINT)
+                os.killpg(p.pid, signal.SIGINT)
             except OSError:
                 pass
             deadline = min(deadline, time.monotonic() + grace)
+        if rss_file is None:
+            hwm = max(hwm, vm_hwm_kb(p.pid))
         r, _, _ = select.select(list(streams), [], [], 0.1)
         for fd in r:
             data = os.read(fd, 1 << 16)
@@ -113,15 +133,26 @@ def run(argv, timeout, env=None, cwd=None, stdin=b"", interrupt_after=None, grac
                 del streams[fd]
             elif len(streams[fd]) < 8 << 20:
                 streams[fd] += data
-    status, usage = wait_child(p.pid, deadline)
+    status, _ = wait_child(p.pid, deadline)
     hung = status is None
     if hung:
-        status, usage = kill_hard(p.pid)
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        status, _ = kill_hard(p.pid)
+    children.discard(-p.pid)
     p.stdout.close()
     p.stderr.close()
     code = status_code(status) if status is not None else None
-    return Result(argv, code, hung, bytes(out), bytes(err), usage.ru_maxrss if usage else 0,
-                  time.monotonic() - start)
+    if rss_file is not None:
+        with open(rss_file) as f:
+            text = f.read()
+        os.unlink(rss_file)
+        # GNU time reports a death by signal in words and exits 128+n itself (as a shell would).
+        m = re.search(r"(\d+)\s*$", text)
+        hwm = int(m.group(1)) if m else 0
+    return Result(argv, code, hung, bytes(out), bytes(err), hwm, time.monotonic() - start)
 
 
 class Pty:
@@ -138,6 +169,7 @@ class Pty:
         self.out = bytearray()
         self.start = time.monotonic()
         self.status, self.usage = None, None
+        self.peak = 0
 
     def resize(self, cols, rows):
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -159,6 +191,7 @@ class Pty:
                     self.out += data
                 if until and until in self.out:
                     return True
+        self.peak = max(self.peak, vm_hwm_kb(self.pid))
         return False
 
     def alive(self):
@@ -189,12 +222,7 @@ class Pty:
                 time.sleep(0.02)
 
     def vm_hwm_kb(self):
-        try:
-            with open(f"/proc/{self.pid}/status") as f:
-                m = re.search(r"VmHWM:\s+(\d+)", f.read())
-                return int(m.group(1)) if m else 0
-        except OSError:
-            return 0
+        return vm_hwm_kb(self.pid)
 
     def finish(self, key=b"q", sig=None, grace=5.0):
         """Asks the program to end (a key or a signal); returns a Result, a hang if it did not end within `grace`."""
@@ -228,13 +256,31 @@ class Pty:
         except OSError:
             pass
         code = status_code(self.status) if self.status is not None else None
-        rss = max(hwm, self.usage.ru_maxrss if self.usage else 0)
+        rss = max(hwm, self.peak)  # not ru_maxrss: it starts from the harness's own peak (see run)
         return Result(self.argv, code, hung, bytes(self.out), b"", rss, time.monotonic() - self.start)
 
 
+def vm_hwm_kb(pid):
+    """The peak resident memory of a live process (the mm's own, reset by exec)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            m = re.search(r"VmHWM:\s+(\d+)", f.read())
+            return int(m.group(1)) if m else 0
+    except OSError:
+        return 0
+
+
 def kill_all_children():
+    """Every child still running (a negative entry is a process group: GNU time and its program)."""
     for pid in list(children):
-        kill_hard(pid)
+        if pid < 0:
+            try:
+                os.killpg(-pid, signal.SIGKILL)
+            except OSError:
+                pass
+            children.discard(pid)
+        else:
+            kill_hard(pid)
 
 
 # Raw control bytes in output that is not a terminal (plain or JSON): C0 but tab/newline/CR, DEL, C1 (raw bytes or

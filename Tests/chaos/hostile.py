@@ -22,7 +22,8 @@ EVIL = "fox\x1b]52;c;UFdORUQ=\x07\x1b[2J\x1b[53;31mRED\x1b[0m\u009b31mC1\u202eev
 NUMBERS = ["NaN", "Infinity", "-Infinity", "1e308", "-1e308", "1e400", "-1e400", "1e19", "-1e19", "1e20",
            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
            "18446744073709551615", "1e-400", "-0", "-1", "0", "4294967296", "2147483648"]
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"
+                       "RU5ErkJggg==")
 WS_MODES = ["invalid-utf8", "frame-64mib", "random-frames", "deep-json", "numbers", "unknown-types", "short-binary",
             "escapes"]
 HTTP_MODES = ["slow", "lie-long", "lie-short", "body-2gb", "body-2gb-chunked", "html"]
@@ -361,7 +362,7 @@ class Hostile:
         try:
             await self._send_frames(writer, [text(enc({"type": "status", "data": {
                 "status": {"exec_info": {"queue_remaining": 0}}, "sid": sid}}))])
-            # The big attack goes to the first sockets of the mode only: a client that reconnects is not flooded forever.
+            # The big attack goes to the first sockets of the mode only: a reconnecting client is not flooded forever.
             if self.mode != "frame-64mib" or session <= 3:
                 await self._send_frames(writer, self._attack(sid))
             start = time.monotonic()
@@ -452,8 +453,10 @@ class Hostile:
                            text('{"type": "progress_state", "data": {"prompt_id": "%s", "nodes": {"3": {"value": %s, '
                                 '"max": %s, "state": "running", "node_id": "3", "prompt_id": "%s", "display_node_id": '
                                 '"3", "parent_node_id": null, "real_node_id": "3"}}}}' % (pid, lit, lit, pid)),
-                           text('{"type": "execution_start", "data": {"prompt_id": "%s", "timestamp": %s}}' % (pid, lit)),
-                           text('{"type": "execution_cached", "data": {"nodes": [], "prompt_id": "%s", "timestamp": %s}}'
+                           text('{"type": "execution_start", "data": {"prompt_id": "%s", "timestamp": %s}}'
+                                % (pid, lit)),
+                           text('{"type": "execution_cached", "data": {"nodes": [], "prompt_id": "%s", '
+                                '"timestamp": %s}}'
                                 % (pid, lit)),
                            text('{"type": "executing", "data": {"node": %s, "prompt_id": "%s"}}' % (lit, pid)),
                            text('{"type": "logs", "data": {"entries": [{"t": %s, "m": "x"}], "size": {"cols": %s, '
