@@ -119,6 +119,34 @@ struct RuntimeTests {
         Task { await api.shutdown() }
     }
 
+    @Test("a click on a queue row selects that job, through update")
+    func click() {
+        let m = Scene.state()
+        let now = Scene.t0.addingTimeInterval(16)
+        var model = AppModel(monitor: m, now: now, width: 120, height: 40)
+        model = AppUpdate.update(model, .tick(now)).0
+        #expect(model.app.selectedID == "ours0001-0000" && model.app.follow)
+        // Row 3 of the screen is the queue's second row: the pending browser job.
+        model = AppUpdate.update(model, .mouse(x: 5, y: 3, button: .left)).0
+        #expect(model.app.selectedID == "brws0001-0000" && !model.app.follow)
+    }
+
+    @Test("new monitor messages become notifications (jobs done or failed) and log lines, each once")
+    func announcements() {
+        let m = Scene.state()
+        var model = AppModel(
+            monitor: MonitorState(serverURL: m.serverURL, ownClientID: "me"), now: Scene.t0, width: 80, height: 24,
+            notify: true, logging: true)
+        let (next, effects) = AppUpdate.update(model, .monitor(m))
+        let notified = effects.compactMap { if case .notify(let text) = $0 { text } else { nil } }
+        let logged = effects.compactMap { if case .log(let line) = $0 { line } else { nil } }
+        let finished = m.messages.filter { $0.level == .success || $0.level == .error }
+        #expect(notified == finished.map { "comfytop: \($0.text)" })
+        #expect(logged.count == m.messages.count)
+        model = next
+        #expect(AppUpdate.update(model, .monitor(m)).1.isEmpty, "the same messages are not announced twice")
+    }
+
     @Test("non-ASCII text typed into the filter and the history search is kept")
     func wideText() {
         let m = Scene.state()
