@@ -82,7 +82,8 @@ extension WebSocketConnection {
                     enableAutomaticErrorHandling: false,
                     upgradePipelineHandler: { channel, _ in
                         channel.eventLoop.makeCompletedFuture {
-                            .websocket(
+                            try channel.pipeline.syncOperations.addHandler(CloseOnFrameError())
+                            return .websocket(
                                 try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                                     wrappingChannelSynchronously: channel))
                         }
@@ -134,5 +135,19 @@ extension Endpoint {
         let full = url("/ws", query: [("clientId", clientID)])
         let prefix = "\(scheme)://\(hostHeader)"
         return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : "/ws?clientId=\(clientID)"
+    }
+}
+
+/// Closes the socket as soon as the frame decoder refuses a frame (one over the size limit, or broken). Without
+/// it the refused frame's bytes keep arriving, and are buffered, while the close handshake waits.
+final class CloseOnFrameError: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.fireChannelRead(data) }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.fireErrorCaught(error)
+        if error is NIOWebSocketError { context.close(promise: nil) }
     }
 }
