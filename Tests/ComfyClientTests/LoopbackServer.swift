@@ -33,7 +33,8 @@ final class LoopbackServer: @unchecked Sendable {
 
         static func http(_ status: String, body: String, headers: [String] = []) -> Reply {
             let bytes = Array(body.utf8)
-            let head = (["HTTP/1.1 \(status)", "Content-Length: \(bytes.count)", "Connection: close"] + headers)
+            let head =
+                (["HTTP/1.1 \(status)", "Content-Length: \(bytes.count)", "Connection: close"] + headers)
                 .joined(separator: "\r\n") + "\r\n\r\n"
             return .raw(Array(head.utf8) + bytes)
         }
@@ -57,7 +58,9 @@ final class LoopbackServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             close(fd)

@@ -43,7 +43,8 @@ struct SecretsTests {
             return .http("500 Internal Server Error", body: echo)
         }
         defer { server.stop() }
-        let api = try ComfyAPI(endpoint: try Endpoint(url: "http://127.0.0.1:\(server.port)", auth: auth), requestTimeout: 10)
+        let api = try ComfyAPI(
+            endpoint: try Endpoint(url: "http://127.0.0.1:\(server.port)", auth: auth), requestTimeout: 10)
         defer { Task { await api.shutdown() } }
         do {
             _ = try await api.systemStats()
@@ -80,7 +81,8 @@ struct SecretsTests {
         let port = server.port
         server.stop()
         for (auth, secrets) in Self.auths() {
-            let api = try ComfyAPI(endpoint: try Endpoint(url: "http://127.0.0.1:\(port)", auth: auth), requestTimeout: 5)
+            let api = try ComfyAPI(
+                endpoint: try Endpoint(url: "http://127.0.0.1:\(port)", auth: auth), requestTimeout: 5)
             defer { Task { await api.shutdown() } }
             do {
                 _ = try await api.queue()
@@ -133,7 +135,8 @@ struct SecretsTests {
             auth: Auth(
                 basicUser: "alice", basicPassword: Self.password, headers: ["X-API-Key": Self.apiKey],
                 tokenQuery: (name: "token", value: Self.token)))
-        let text = "GET https://bob:hunter2@gpu:8188/sub/ws?clientId=abc&token=zzz#frag then "
+        let text =
+            "GET https://bob:hunter2@gpu:8188/sub/ws?clientId=abc&token=zzz#frag then "
             + Endpoint.encode(Self.token) + " " + Endpoint.lowercaseHexForTests(Endpoint.encode(Self.password)) + " "
             + Data("alice:\(Self.password)".utf8).base64EncodedString() + " " + Self.apiKey
         let scrubbed = endpoint.scrub(text)

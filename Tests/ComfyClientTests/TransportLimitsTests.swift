@@ -56,7 +56,8 @@ struct TransportLimitsTests {
         return seen
     }
 
-    @Test("wss:// and https:// to an IP literal connect (no SNI), the certificate checked against the address",
+    @Test(
+        "wss:// and https:// to an IP literal connect (no SNI), the certificate checked against the address",
         arguments: ["127.0.0.1", "::1"])
     func tlsToIPAddress(host: String) async throws {
         let (cert, key, dir) = try Self.makeCertificate()
@@ -159,7 +160,8 @@ struct TransportLimitsTests {
         let body = Array(#"{"system": {}, "devices": []}"#.utf8)
         let server = try LoopbackServer { request in
             if request.path.hasPrefix("/system_stats") {
-                return .trickle(head: "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n", body: body, interval: 0.5)
+                return .trickle(
+                    head: "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n", body: body, interval: 0.5)
             }
             let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8)
             return .trickle(head: "", body: head, interval: 0.5)

@@ -7,8 +7,10 @@ import Testing
 /// Numbers a hostile or buggy server can send where a number goes: none of them may trap anything.
 @Suite("Numbers from the wire are range-checked where they are converted")
 struct WireNumbersTests {
-    static let hugeOrNonFinite = ["1e19", "1e308", "-1e308", "NaN", "Infinity", "-Infinity", "1e20",
-        "99999999999999999999", "9223372036854775807", "-9223372036854775808", "-1", "2.5"]
+    static let hugeOrNonFinite = [
+        "1e19", "1e308", "-1e308", "NaN", "Infinity", "-Infinity", "1e20",
+        "99999999999999999999", "9223372036854775807", "-9223372036854775808", "-1", "2.5",
+    ]
 
     /// Decodes with the connection decoder (fast path first), the general decoder and the byte entry point.
     static func decodeAllWays(_ text: String) -> ServerEvent {
@@ -28,7 +30,8 @@ struct WireNumbersTests {
 
     @Test("a status with an unusable queue_remaining is malformed, not a trap", arguments: hugeOrNonFinite)
     func status(number: String) {
-        let text = #"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": \#(number)}}, "sid": "s"}}"#
+        let text =
+            #"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": \#(number)}}, "sid": "s"}}"#
         let event = Self.decodeAllWays(text)
         #expect(Self.isMalformed(event), "\(event)")
         if case .malformed(let reason, _) = event, number != "2.5" { #expect(reason.contains("out of range")) }
@@ -41,9 +44,11 @@ struct WireNumbersTests {
         #expect(FastEventDecoder.decode(Array(text.utf8)) != nil)
     }
 
-    @Test("a progress frame with a non-finite or huge value or max is malformed", arguments: [
-        ("NaN", "20"), ("1", "Infinity"), ("1e20", "20"), ("-Infinity", "20"), ("3", "1e308"), ("1e400", "5"),
-    ])
+    @Test(
+        "a progress frame with a non-finite or huge value or max is malformed",
+        arguments: [
+            ("NaN", "20"), ("1", "Infinity"), ("1e20", "20"), ("-Infinity", "20"), ("3", "1e308"), ("1e400", "5"),
+        ])
     func progress(value: String, max: String) {
         let text = #"{"type": "progress", "data": {"value": \#(value), "max": \#(max), "prompt_id": "p", "node": "3"}}"#
         let event = Self.decodeAllWays(text)
@@ -61,11 +66,14 @@ struct WireNumbersTests {
         }
     }
 
-    @Test("timestamps at the limits of Int64 are dropped; the event stays", arguments: [
-        "9223372036854775807", "-9223372036854775808", "1e300", "NaN", "-1",
-    ])
+    @Test(
+        "timestamps at the limits of Int64 are dropped; the event stays",
+        arguments: [
+            "9223372036854775807", "-9223372036854775808", "1e300", "NaN", "-1",
+        ])
     func timestamps(number: String) {
-        let start = Self.decodeAllWays(#"{"type": "execution_start", "data": {"prompt_id": "p", "timestamp": \#(number)}}"#)
+        let start = Self.decodeAllWays(
+            #"{"type": "execution_start", "data": {"prompt_id": "p", "timestamp": \#(number)}}"#)
         #expect(start == .executionStart(promptID: "p", timestamp: nil))
         let error = Self.decodeAllWays(
             #"{"type": "execution_error", "data": {"prompt_id": "p", "node_id": "1", "timestamp": \#(number)}}"#)
@@ -77,7 +85,8 @@ struct WireNumbersTests {
     }
 
     static func historyItem(start: String, end: String) throws -> HistoryItem {
-        let body = #"{"p": {"prompt": [1, "p", {}, {"create_time": \#(start)}, ["9"]], "#
+        let body =
+            #"{"p": {"prompt": [1, "p", {}, {"create_time": \#(start)}, ["9"]], "#
             + #""outputs": {"9": {"images": [{"filename": "a.png", "subfolder": "", "type": "output"}]}}, "#
             + #""status": {"status_str": "success", "completed": true, "messages": ["#
             + #"["execution_start", {"prompt_id": "p", "timestamp": \#(start)}], "#
@@ -93,10 +102,12 @@ struct WireNumbersTests {
 
     struct HistoryTestError: Error {}
 
-    @Test("a /history entry with absurd timestamps keeps its outputs and drops the times", arguments: [
-        ("-9223372036854775808", "9223372036854775807"), ("9223372036854775807", "9223372036854775807"),
-        ("NaN", "Infinity"), ("1e300", "-1e300"), ("0", "9223372036854775807"),
-    ])
+    @Test(
+        "a /history entry with absurd timestamps keeps its outputs and drops the times",
+        arguments: [
+            ("-9223372036854775808", "9223372036854775807"), ("9223372036854775807", "9223372036854775807"),
+            ("NaN", "Infinity"), ("1e300", "-1e300"), ("0", "9223372036854775807"),
+        ])
     func absurdHistory(start: String, end: String) throws {
         let item = try Self.historyItem(start: start, end: end)
         #expect(item.outputs.count == 1)

@@ -28,7 +28,8 @@ extension ComfyAPI {
         }
         guard (200..<300).contains(reply.status) else { throw statusError(reply, path: "/prompt") }
         guard let json, let id = json["prompt_id"]?.stringValue else {
-            throw ComfyError.protocolViolation(url: endpoint.displayURL + "/prompt", detail: "no prompt_id in the answer")
+            throw ComfyError.protocolViolation(
+                url: endpoint.displayURL + "/prompt", detail: "no prompt_id in the answer")
         }
         return PromptAccepted(
             promptID: id, number: WireNumber.finite(json["number"], or: 0),

@@ -60,7 +60,9 @@ public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func format(_ seconds: Double) -> String {
-        guard let whole = WireNumber.int(seconds), Double(whole) == seconds else { return String(format: "%.1f", seconds) }
+        guard let whole = WireNumber.int(seconds), Double(whole) == seconds else {
+            return String(format: "%.1f", seconds)
+        }
         return String(whole)
     }
 

@@ -92,7 +92,8 @@ public struct EventStream: Sendable {
             }
             let delay = policy.delay(attempt: failures, random: Double.random(in: 0...1))
             await emit(.connection(.reconnecting(attempt: attempt + 1, delay: delay, reason: reason)))
-            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            // A policy read from a config file may hold anything: never trap on the conversion.
+            try? await Task.sleep(for: .milliseconds(WireNumber.int(min(max(delay, 0), 3600) * 1000) ?? 15_000))
         }
         await emit(.connection(.offline(reason: "stopped")))
     }
