@@ -201,5 +201,9 @@ def section(figures, work, log):
                 "; ".join(bad_files)[:300])
     figures.add("load: finished jobs missing from the monitor's store", len(missing), f"of {len(finished)}", "0",
                 not missing and stored.code == 0, f"history --local exit {stored.code}")
+    # The 4 submits share one store, as scripts on one machine do: a busy store must not lose their runs.
+    unrecorded = [i for i, (_, r) in results.items() if b"not recorded" in r.err or b"database is locked" in r.err]
+    figures.add("load: submit runs not recorded in its store", len(unrecorded), f"of {jobs}", "0", not unrecorded,
+                "4 submits share one --data-dir")
     figures.add("load: finished jobs missing from watch --json", len(watch_missing), f"of {len(finished)}", "0",
                 not watch_missing, (watch_err.decode("utf-8", "replace").strip().splitlines() or [""])[-1][:200])
