@@ -47,7 +47,8 @@ final class LoopbackServer: @unchecked Sendable {
     private var stopped = false
     private let handler: @Sendable (Request) -> Reply
 
-    init(handler: @escaping @Sendable (Request) -> Reply) throws {
+    /// Listens on `host` (a loopback IPv4 address: 127.0.0.1, or 127.0.0.2 for "another host").
+    init(host: String = "127.0.0.1", handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackError("socket failed") }
@@ -55,7 +56,7 @@ final class LoopbackServer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -95,16 +95,19 @@ struct SecretsTests {
 
     @Test("a redirect to another host gets no credentials: no Authorization, no custom header, no token query")
     func crossHostRedirect() async throws {
-        let elsewhere = try LoopbackServer { _ in .http("200 OK", body: #"{"system": {}, "devices": []}"#) }
+        // Another host: 127.0.0.2 (not "localhost", which may resolve to ::1, where another test's mock may listen).
+        let elsewhere = try LoopbackServer(host: "127.0.0.2") { _ in
+            .http("200 OK", body: #"{"system": {}, "devices": []}"#)
+        }
         defer { elsewhere.stop() }
         let origin = try LoopbackServer { request in
-            // Same origin first (credentials still go), then "localhost" (another host name: another origin).
+            // Same origin first (credentials still go), then another host.
             if request.path.hasPrefix("/system_stats") {
                 return .http("302 Found", body: "", headers: ["Location: /moved?token=\(Endpoint.encode(Self.token))"])
             }
             return .http(
                 "307 Temporary Redirect", body: "",
-                headers: ["Location: http://localhost:\(elsewhere.port)/x?token=\(Endpoint.encode(Self.token))&a=1"])
+                headers: ["Location: http://127.0.0.2:\(elsewhere.port)/x?token=\(Endpoint.encode(Self.token))&a=1"])
         }
         defer { origin.stop() }
         for (auth, secrets) in Self.auths() {
