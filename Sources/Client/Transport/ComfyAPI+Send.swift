@@ -77,20 +77,31 @@ extension ComfyAPI {
             let declared = response.headers.first(name: "content-length").flatMap { Int($0) }
             let limit = method == .HEAD ? 0 : maxBody
             if let declared, declared > limit, method != .HEAD { throw tooLarge(declared, limit: limit, url: url) }
+            // With a declared length the bytes go straight into one buffer of that size. Without one they are kept
+            // as the chunks that came and joined once at the end, each chunk freed as it is copied: the peak stays
+            // near the body's size, never the doubling of a growing array.
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(min(declared ?? 0, limit))
+            var chunks: [ByteBuffer] = []
+            var received = 0
+            if let declared { bytes.reserveCapacity(min(declared, limit)) }
             let started = NIODeadline.now()
             for try await chunk in response.body {
-                guard bytes.count + chunk.readableBytes <= limit else {
-                    throw tooLarge(bytes.count + chunk.readableBytes, limit: limit, url: url)
+                guard received + chunk.readableBytes <= limit else {
+                    throw tooLarge(received + chunk.readableBytes, limit: limit, url: url)
                 }
-                bytes.append(contentsOf: chunk.readableBytesView)
+                received += chunk.readableBytes
+                if declared != nil { bytes.append(contentsOf: chunk.readableBytesView) } else { chunks.append(chunk) }
                 // A server that trickles (a byte a second) never trips the idle read timeout: give the body the
                 // request's budget plus one second per 64 KiB received, no more.
-                let allowed = budget + Int64(bytes.count / Self.minimumBodyRate) * 1000
+                let allowed = budget + Int64(received / Self.minimumBodyRate) * 1000
                 if (NIODeadline.now() - started).nanoseconds / 1_000_000 > allowed {
                     throw ComfyError.timeout(url: endpoint.displayURL, seconds: requestTimeout)
                 }
+            }
+            if !chunks.isEmpty {
+                bytes.reserveCapacity(received)
+                chunks.reverse()
+                while let chunk = chunks.popLast() { bytes.append(contentsOf: chunk.readableBytesView) }
             }
             return Reply(
                 status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
@@ -106,8 +117,8 @@ extension ComfyAPI {
         let path = URLComponents(string: url)?.path ?? url
         return .protocolViolation(
             url: endpoint.displayURL,
-            detail: "the answer to \(path) is larger than \(limit / Self.mebibyte) MiB"
-                + (size > limit ? " (\(size / Self.mebibyte) MiB or more)" : "") + ", the limit for that route")
+            detail: "the answer to \(path) is larger than \(limit / Self.mebibyte) MiB, the limit for that route"
+                + (size >= limit + Self.mebibyte ? " (it says \(size / Self.mebibyte) MiB)" : ""))
     }
 
     /// `location` made absolute against `base`; nil unless it is http(s).
