@@ -102,5 +102,18 @@ def main():
     return 0 if all(r["met"] for r in rows) else 1
 
 
+def markdown(path):
+    """`run.py --markdown bench/chaos.json`: the table for the README."""
+    with open(path) as f:
+        rows = json.load(f)
+    print("| attack | value | target | met |\n| --- | --- | --- | --- |")
+    for r in rows:
+        value = "-" if r["value"] is None else f"{r['value']:,}" if isinstance(r["value"], int) else str(r["value"])
+        print(f"| {r['name']} | {value} {r['unit']} | {r['target']} | {'yes' if r['met'] else '**no**'} |")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
+        markdown(sys.argv[2])
+        sys.exit(0)
     sys.exit(main())
