@@ -119,7 +119,7 @@ struct TransportLimitsTests {
             default: return nil
             }
         }
-        #expect(reasons.contains { $0.contains("limit of 16 MiB") }, "\(reasons)")
+        #expect(reasons.contains { $0.contains("frame of 17.0 MiB exceeds the limit of 16 MiB") }, "\(reasons)")
     }
 
     @Test("an HTTP body beyond the route's limit is refused, announced or not; /history may be tens of MB")

@@ -148,6 +148,7 @@ public struct EventStream: Sendable {
     static func describe(_ error: any Error, endpoint: Endpoint) -> String {
         let text = endpoint.scrub(String(describing: error))
         let lower = text.lowercased()
+        if let tooLarge = error as? FrameTooLarge { return tooLarge.description }
         if lower.contains("messagetoolarge") || lower.contains("invalidframelength") {
             return "the server sent a WebSocket message larger than the limit of \(maxMessageBytes >> 20) MiB "
                 + "(ComfyUI's previews and messages are far smaller); it was refused"

@@ -82,7 +82,13 @@ extension WebSocketConnection {
                     enableAutomaticErrorHandling: false,
                     upgradePipelineHandler: { channel, _ in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(CloseOnFrameError())
+                            // The decoder refuses an oversized frame without saying its size: a peek at each
+                            // frame's header, in front of it, lets the error say how big the frame was.
+                            let sizes = FrameSizes(limit: maxFrameSize)
+                            let decoder = try channel.pipeline.syncOperations.handler(
+                                type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+                            try channel.pipeline.syncOperations.addHandler(sizes, position: .before(decoder))
+                            try channel.pipeline.syncOperations.addHandler(CloseOnFrameError(sizes: sizes))
                             return .websocket(
                                 try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                                     wrappingChannelSynchronously: channel))
@@ -138,16 +144,92 @@ extension Endpoint {
     }
 }
 
-/// Closes the socket as soon as the frame decoder refuses a frame (one over the size limit, or broken). Without
-/// it the refused frame's bytes keep arriving, and are buffered, while the close handshake waits.
+/// A frame the client refused for its size.
+public struct FrameTooLarge: Error, CustomStringConvertible, Sendable {
+    public let bytes: Int
+    public let limit: Int
+
+    public var description: String {
+        "frame of \(Self.mebibytes(bytes)) MiB exceeds the limit of \(limit >> 20) MiB; ComfyUI's previews and "
+            + "messages are far smaller, so it was refused"
+    }
+
+    static func mebibytes(_ n: Int) -> String {
+        let tenths = n / (1024 * 1024 / 10)
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// Reads the header of each WebSocket frame as it passes (bytes unchanged), to know the size of the frame the
+/// decoder behind it is reading. Lives on the channel's event loop only.
+final class FrameSizes: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let limit: Int
+    /// The payload length of the latest frame header seen.
+    private(set) var lastLength = 0
+    private var header: [UInt8] = []
+    private var skip = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        var view = buffer.readableBytesView[...]
+        while !view.isEmpty {
+            if skip > 0 {
+                let n = min(skip, view.count)
+                skip -= n
+                view = view.dropFirst(n)
+                continue
+            }
+            header.append(view.removeFirst())
+            guard let length = Self.payloadLength(header) else { continue }
+            lastLength = length
+            header.removeAll(keepingCapacity: true)
+            skip = length
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// The payload length, once `h` holds a whole frame header.
+    static func payloadLength(_ h: [UInt8]) -> Int? {
+        guard h.count >= 2 else { return nil }
+        let masked = h[1] & 0x80 != 0
+        let short = Int(h[1] & 0x7F)
+        let extra = short == 126 ? 2 : short == 127 ? 8 : 0
+        let size = 2 + extra + (masked ? 4 : 0)
+        guard h.count >= size else { return nil }
+        var length = short
+        if extra > 0 {
+            length = 0
+            for k in 0..<extra { length = length << 8 | Int(h[2 + k]) }
+            if length < 0 { length = Int.max }
+        }
+        return length
+    }
+}
+
+/// Closes the socket as soon as the frame decoder refuses a frame (one over the size limit, or broken), and says
+/// how big it was. Without it the refused frame's bytes keep arriving, and are buffered, while the close
+/// handshake waits.
 final class CloseOnFrameError: ChannelInboundHandler, Sendable {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
 
+    let sizes: FrameSizes
+
+    init(sizes: FrameSizes) { self.sizes = sizes }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.fireChannelRead(data) }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.fireErrorCaught(error)
+        if let error = error as? NIOWebSocketError, error == .invalidFrameLength, sizes.lastLength > sizes.limit {
+            context.fireErrorCaught(FrameTooLarge(bytes: sizes.lastLength, limit: sizes.limit))
+        } else {
+            context.fireErrorCaught(error)
+        }
         if error is NIOWebSocketError { context.close(promise: nil) }
     }
 }
