@@ -18,6 +18,8 @@ from common import CHILD_ENV, COMFYTOP, QUICK, ROOT, HarnessError, children, run
 SOURCES = ["Sources/JSON/*.swift", "Sources/Client/Protocol/*.swift", "Sources/TUI/Theme/*.swift",
            "Sources/TUI/Canvas/Style.swift", "Sources/Client/Paths.swift"]
 TARGETS = ["frame", "binary", "history", "theme"]
+LABELS = {"frame": "text frame decoder", "binary": "binary frame decoder", "history": "lazy /history reader",
+          "theme": "theme parser"}
 
 
 def fixture_files():
@@ -162,7 +164,7 @@ def section(figures, work, log):
             raise HarnessError(f"libFuzzer ran nothing for {target}")
         if crashes:
             log(f"  fuzz {target}: crash {first}")
-        figures.add(f"fuzz: {target} decoder", crashes, f"crashes in {runs:,} runs", "0", crashes == 0,
+        figures.add(f"fuzz: {LABELS[target]}", crashes, f"crashes in {runs:,} runs", "0", crashes == 0,
                     f"libFuzzer, {seconds} s, {len(os.listdir(dirs[target]))} seeds; {first}"[:300])
     runs, crashes, first = config_loop(work, 20 if QUICK else 300)
     if crashes:
