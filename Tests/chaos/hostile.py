@@ -428,11 +428,15 @@ class Hostile:
                     binary(struct.pack(">II", 3, 2) + b"\xff\xfe" + b"\xc0\xaf text"),
                     text(b'{"type": "progress_text", "data": "\xf8\x88\x80\x80\x80"}')]
         if m == "frame-64mib":
-            size = 64 << 20
+            # First a 15 MiB frame (under a 16 MiB limit: it is read, and must cost a small multiple of itself),
+            # then 64 MiB of text and of preview.
             head = ('{"type": "executing", "data": {"prompt_id": "%s", "node": "' % pid).encode()
-            body = head + b"A" * (size - len(head) - 3) + b'"}}'
-            jpeg = struct.pack(">II", 1, 1) + b"\xff\xd8\xff\xe0" + b"\0" * (size - 12)
-            return [text(body), binary(jpeg)]
+            frames = []
+            for size in (15 << 20, 64 << 20):
+                frames.append(text(head + b"A" * (size - len(head) - 3) + b'"}}'))
+            size = 64 << 20
+            frames.append(binary(struct.pack(">II", 1, 1) + b"\xff\xd8\xff\xe0" + b"\0" * (size - 12)))
+            return frames
         if m == "random-frames":
             return self._random_frames()
         if m == "deep-json":
