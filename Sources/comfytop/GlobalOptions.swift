@@ -164,6 +164,7 @@ enum Output {
 /// Formatting helpers for human output.
 enum Format {
     static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 8_553_600 else { return seconds.isNaN ? "?" : ">99d" }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let s = Int(seconds.rounded())
         if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
@@ -182,8 +183,7 @@ enum Format {
     }
 
     static func time(_ millis: Int?) -> String {
-        guard let millis else { return "-" }
-        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+        guard let date = WireNumber.date(ms: millis) else { return "-" }
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         return formatter.string(from: date)
@@ -202,7 +202,7 @@ extension HistoryItem {
         ]
         if let start = startedAt { pairs.append(("started_ms", .int(start))) }
         if let end = endedAt { pairs.append(("ended_ms", .int(end))) }
-        if let start = startedAt, let end = endedAt { pairs.append(("seconds", .double(Double(end - start) / 1000))) }
+        if let seconds = durationSeconds { pairs.append(("seconds", .double(seconds))) }
         if let number = queue?.number { pairs.append(("number", .double(number))) }
         if let client = queue?.clientID { pairs.append(("client_id", .string(client))) }
         if let error {

@@ -144,7 +144,7 @@ struct SubmitCommand: AsyncParsableCommand {
             (saved, refused) = try await downloader.download(item)
             for problem in refused { Output.error("comfytop: \(TerminalText.sanitize(problem.description))\n") }
         }
-        let seconds = RunRecord(server: "", item: item)?.duration
+        let seconds = item.durationSeconds
         if json {
             var summary = item.summaryJSON
             summary = summary.setting(

@@ -166,7 +166,10 @@ struct JobModelTests {
         _ = lost.ingest(.history(promptID: "q", nil), now: Self.t0 + 1)
         #expect(RunRecord(server: "s", job: try #require(lost.jobs["q"]))?.status == .removed)
         // Absurd timestamps from a server are not turned into dates.
-        #expect(MonitorJob.date(milliseconds: Int.max) == nil && MonitorJob.date(milliseconds: -5) == nil)
+        #expect(WireNumber.date(ms: Int.max) == nil && WireNumber.date(ms: -5) == nil)
+        // An estimate from a absurd step rate (a custom node's 1e-300 steps) is words, not a trap.
+        #expect(MonitorFormat.duration(1e300) == ">99d" && MonitorFormat.duration(.nan) == "?")
+        #expect(MonitorFormat.duration(.infinity) == ">99d" && MonitorFormat.duration(61) == "1:01")
     }
 
     /// What `watch --json` prints for one recorded scenario, as "event source/via".

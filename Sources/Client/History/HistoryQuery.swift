@@ -65,11 +65,11 @@ extension LocalHistory {
         }
         if let since = query.since {
             clauses.append("runs.ended_at >= ?")
-            arguments.append(Int(since.timeIntervalSince1970 * 1000))
+            arguments.append(WireNumber.int(since.timeIntervalSince1970 * 1000) ?? 0)
         }
         if let until = query.until {
             clauses.append("runs.ended_at < ?")
-            arguments.append(Int(until.timeIntervalSince1970 * 1000))
+            arguments.append(WireNumber.int(until.timeIntervalSince1970 * 1000) ?? Int(WireNumber.maxMagnitude))
         }
         if let min = query.minSeconds {
             clauses.append("runs.duration >= ?")

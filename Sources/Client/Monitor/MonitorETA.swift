@@ -74,6 +74,8 @@ extension MonitorState {
 public enum MonitorFormat {
     /// Whole seconds, so a clock on screen changes at most once a second.
     public static func duration(_ seconds: Double) -> String {
+        // A rate from the wire can make an estimate absurd: past 99 days, or not a number, it is not worth digits.
+        guard seconds.isFinite, seconds < 8_553_600 else { return seconds.isNaN ? "?" : ">99d" }
         let s = Int(max(0, seconds).rounded(.down))
         if s < 60 { return "\(s)s" }
         if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }

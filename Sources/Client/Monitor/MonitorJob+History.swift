@@ -30,8 +30,8 @@ extension MonitorJob {
         state = JobState(item.outcome)
         outputs = item.outputs
         error = item.error ?? error
-        if let start = Self.date(milliseconds: item.startedAt) { startedAt = start }
-        if let end = Self.date(milliseconds: item.endedAt) { endedAt = end }
+        if let start = item.startDate { startedAt = start }
+        if let end = item.endDate { endedAt = end }
         currentNode = nil
 
         let cached = Set(item.cachedNodeIDs)
@@ -81,13 +81,6 @@ extension MonitorJob {
             }
         }
         return seen
-    }
-
-    /// A wire timestamp (milliseconds since 1970) as a date; nil when absent or outside 1970–2200 (a server's clock
-    /// or a custom node can send anything).
-    static func date(milliseconds: Int?) -> Date? {
-        guard let ms = milliseconds, ms > 0, ms < 7_258_118_400_000 else { return nil }
-        return Date(timeIntervalSince1970: Double(ms) / 1000)
     }
 }
 

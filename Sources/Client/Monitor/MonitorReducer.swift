@@ -110,7 +110,7 @@ extension MonitorState {
     /// Whether a history entry of a job never seen ended after this monitor began watching the queue.
     func ranWhileWatching(_ item: HistoryItem) -> Bool {
         guard let since = watchingSince, !learnedRuns.contains(item.promptID),
-            let end = MonitorJob.date(milliseconds: item.endedAt)
+            let end = item.endDate
         else { return false }
         // The server's clock stamps the entry, ours the first read: a minute's grace for clocks that disagree.
         return end >= since.addingTimeInterval(-60)

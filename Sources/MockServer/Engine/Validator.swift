@@ -318,6 +318,8 @@ enum PythonConvert {
                     return .failure(
                         d.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
                 }
+                // Python's int() of a float is exact at any size; past Int64 this one says so instead of trapping.
+                guard abs(d) < 9.2e18 else { return .failure("integer out of range: \(d)") }
                 return .success(.int(Int(d.rounded(.towardZero))))
             case .string(let s):
                 let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")

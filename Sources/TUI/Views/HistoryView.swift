@@ -129,8 +129,8 @@ enum HistoryView {
         for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {
             let y = inner.y + i
             let x = c.put(inner.x, y, line.0, Style(line.1, bold: line.1 == .title), maxX: inner.maxX)
-            if let fraction = line.2, inner.maxX - x > 4 {
-                c.bar(x, y, width: max(1, Int(Double(inner.maxX - x) * fraction)), fraction: 1, glyphs: g)
+            if let fraction = line.2, fraction.isFinite, inner.maxX - x > 4 {
+                c.bar(x, y, width: max(1, Int(Double(inner.maxX - x) * min(1, max(0, fraction)))), fraction: 1, glyphs: g)
             }
         }
     }
