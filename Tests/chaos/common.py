@@ -21,9 +21,9 @@ COMFYTOP = os.path.join(BIN_DIR, "comfytop")
 QUICK = os.environ.get("CHAOS_QUICK") == "1"
 # A crash must show as a crash, not as a 30 s "press a key" backtrace prompt on a pty.
 # The user's own store and config are never touched: XDG homes of the run's own.
-_HOME = tempfile.mkdtemp(prefix="comfytop-chaos-home-")
+HOME = tempfile.mkdtemp(prefix="comfytop-chaos-home-")
 CHILD_ENV = dict(os.environ, SWIFT_BACKTRACE="interactive=no", TERM="xterm-256color", LANG="C.UTF-8",
-                 XDG_DATA_HOME=os.path.join(_HOME, "data"), XDG_CONFIG_HOME=os.path.join(_HOME, "config"))
+                 XDG_DATA_HOME=os.path.join(HOME, "data"), XDG_CONFIG_HOME=os.path.join(HOME, "config"))
 CHILD_ENV.pop("COMFYUI_URL", None)
 CHILD_ENV.pop("COMFYUI_TOKEN", None)
 CHILD_ENV.pop("COMFYUI_PASSWORD", None)

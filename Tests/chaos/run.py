@@ -7,6 +7,7 @@ CHAOS_BIN_DIR (default .build/release), CHAOS_OUT (default bench/chaos.json).
 Exit code: 0 every target met (or CHAOS_QUICK=1: the harness ran), 1 a target unmet, 2 the harness itself broke."""
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -93,13 +94,17 @@ def main():
         value = "-" if r["value"] is None else str(r["value"])
         print(f"{r['name']:54} {value:>8} {r['unit']:24} {r['target']:34} {'yes' if r['met'] else 'NO'}"
               f"{'  (' + r['note'] + ')' if r.get('note') else ''}")
+    all_met = all(r["met"] for r in rows) and not broken
+    if all_met:
+        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(common.HOME, ignore_errors=True)
     print(f"\nchaos: {time.monotonic() - started:.0f} s, {sum(r['met'] for r in rows)}/{len(rows)} targets met, "
-          f"work files in {work}; written {out}")
+          f"{'' if all_met else f'work files (to reproduce) kept in {work}; '}written {out}")
     if broken:
         return 2
     if QUICK:
         return 0
-    return 0 if all(r["met"] for r in rows) else 1
+    return 0 if all_met else 1
 
 
 def markdown(path):
