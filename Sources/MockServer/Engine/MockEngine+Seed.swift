@@ -1,4 +1,5 @@
 import ComfyJSON
+import Dispatch
 import Foundation
 
 /// Test hook: fills history with `count` finished runs at once (realistic text-to-image graphs, a few failures),
@@ -168,8 +169,8 @@ extension MockEngine {
     }
 
     static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        // CLOCK_MONOTONIC, as Python's time.monotonic (B5 compares them); `timespec` does not compile in release
+        // under MemberImportVisibility ("missing import of defining module 'CDispatch'").
+        DispatchTime.now().uptimeNanoseconds
     }
 }
