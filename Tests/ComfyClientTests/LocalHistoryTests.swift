@@ -63,6 +63,33 @@ struct LocalHistoryTests {
         #expect(try s.summary(server: nil).count == 2, "one namespace per server")
     }
 
+    @Test("several processes open and write one store at once (scripts side by side): none is refused")
+    func concurrentWriters() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "comfytop-store-\(UUID().uuidString)/h.sqlite"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    do {
+                        // A store of its own per task, as a separate process has.
+                        let item = Self.item("p\(i)", text: "run \(i)", start: 1_000_000, seconds: 1)
+                        try LocalHistory(path: path).upsert([RunRecord.stored(server: "s", item: item, source: .own)])
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var failures: [String] = []
+            for try await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        #expect(failures.isEmpty)
+        #expect(try LocalHistory(path: path).summary(server: "s").count == 8)
+    }
+
     @Test("the schema migrates once; reopening a file keeps its runs")
     func migration() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(

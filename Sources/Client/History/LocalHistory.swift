@@ -28,9 +28,19 @@ public final class LocalHistory: Sendable {
             } else {
                 try FileManager.default.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                db = try DatabaseQueue(path: path)
+                // Several comfytop processes share one store (a monitor, scripts running `submit --wait` side by
+                // side): a writer waits for another's lock instead of failing with "database is locked".
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(15)
+                db = try DatabaseQueue(path: path, configuration: configuration)
             }
-            try Self.migrator.migrate(db)
+            // Two processes opening a new store at once both see it unmigrated; the one that loses finds the
+            // table made by the other: once that migration is committed, migrating again finds nothing to do.
+            do {
+                try Self.migrator.migrate(db)
+            } catch {
+                try Self.migrator.migrate(db)
+            }
         } catch {
             throw ComfyError.io(path: path, detail: "cannot open the history store: \(error)")
         }
