@@ -69,6 +69,39 @@ struct ScreenFlags: ParsableArguments {
     }
 }
 
+extension MonitorCommand {
+    /// `/prompt` (the queue length) answered within `seconds`, or the reason it was not.
+    static func preflight(_ api: ComfyAPI, seconds: Double) async throws(ComfyError) {
+        enum Answer: Sendable {
+            case answered
+            case failed(ComfyError)
+            case late
+        }
+        let answer = await withTaskGroup(of: Answer.self) { group in
+            group.addTask {
+                do throws(ComfyError) {
+                    _ = try await api.queueRemaining()
+                    return .answered
+                } catch {
+                    return .failed(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return .late
+            }
+            let first = await group.next() ?? .late
+            group.cancelAll()
+            return first
+        }
+        switch answer {
+        case .answered: return
+        case .failed(let error): throw error
+        case .late: throw ComfyError.timeout(url: api.endpoint.displayURL, seconds: seconds)
+        }
+    }
+}
+
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor",
@@ -81,8 +114,9 @@ struct MonitorCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withAPI(server, json: false) { api in
-            // Say clearly, before taking the screen, when the server is not there.
-            _ = try await api.queueRemaining()
+            // Say clearly, before taking the screen, when the server is not there or does not answer in time: a
+            // server that trickles its answer would otherwise hold a blank terminal for the whole request budget.
+            try await Self.preflight(api, seconds: 10)
             try await screen.run(session: MonitorSession(api: api, store: try? store.open()))
             return 0
         }

@@ -85,6 +85,18 @@ struct EndpointTests {
         }
     }
 
+    @Test("a table header split over two lines is refused with its line, not an abort in the TOML parser")
+    func splitHeader() {
+        do {
+            _ = try ServerConfig.parse("default = \"a\"\n[\nservers.gpu]\nurl = \"http://x\"\n", path: "/tmp/c.toml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "/tmp/c.toml: config file is not valid TOML at line 2: a [table] header must be on one line")
+        }
+        // Arrays across lines, brackets in strings and comments are not headers.
+        #expect(ServerConfig.splitHeader("x = [\n  [1, 2],\n]\ny = \"[\"\n# [\n[servers.a]\n") == nil)
+    }
+
     @Test("reconnect delays grow exponentially, are capped, and jitter stays within bounds")
     func backoff() {
         let policy = ReconnectPolicy(initialDelay: 0.5, maxDelay: 10, multiplier: 2, jitter: 0.2)

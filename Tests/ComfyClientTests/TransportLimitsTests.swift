@@ -143,7 +143,7 @@ struct TransportLimitsTests {
             _ = try await api.history()
             Issue.record("a 2 GB /history was read")
         } catch {
-            #expect(error.description.contains("larger than 256 MiB"), "\(error)")
+            #expect(error.description.contains("larger than 64 MiB"), "\(error)")
         }
         do {
             _ = try await api.systemStats()
@@ -151,8 +151,8 @@ struct TransportLimitsTests {
         } catch {
             #expect(error.description.contains("larger than 16 MiB"), "\(error)")
         }
-        #expect(ComfyAPI.bodyLimit(for: "/history") >= 200 << 20)
-        #expect(ComfyAPI.bodyLimit(for: "/history/abc") >= 200 << 20)
+        #expect(ComfyAPI.bodyLimit(for: "/history") >= 48 << 20)
+        #expect(ComfyAPI.bodyLimit(for: "/history/abc") >= 48 << 20)
     }
 
     @Test("a server that sends a byte a second times out, in the head or in the body")

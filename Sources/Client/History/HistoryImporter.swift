@@ -6,7 +6,7 @@ import Foundation
 public struct HistoryImporter: Sendable {
     public let api: ComfyAPI
     public let store: LocalHistory
-    public var pageSize = 500
+    public var pageSize = 200
 
     public init(api: ComfyAPI, store: LocalHistory) {
         self.api = api

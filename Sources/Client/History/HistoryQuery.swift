@@ -129,7 +129,7 @@ extension LocalHistory {
                 return Self.record(from: r)
             }
         } catch {
-            throw ComfyError.io(path: path, detail: "\(error)")
+            throw ComfyError.io(path: path, detail: "cannot read the history store: \(error)")
         }
     }
 
@@ -166,7 +166,7 @@ extension LocalHistory {
                 return (row?[0] ?? 0, row?[1])
             }
         } catch {
-            throw ComfyError.io(path: path, detail: "\(error)")
+            throw ComfyError.io(path: path, detail: "cannot read the history store: \(error)")
         }
     }
 }

@@ -151,7 +151,7 @@ public final class LocalHistory: Sendable {
                     sql: "DELETE FROM runs WHERE server = ? AND prompt_id = ?", arguments: [server, promptID])
             }
         } catch {
-            throw ComfyError.io(path: path, detail: "\(error)")
+            throw ComfyError.io(path: path, detail: "cannot delete from the history store: \(error)")
         }
     }
 }

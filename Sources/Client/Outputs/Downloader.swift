@@ -87,13 +87,13 @@ public struct Downloader: Sendable {
         do {
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw ComfyError.io(path: folder.path, detail: error.localizedDescription)
+            throw ComfyError.io(path: folder.path, detail: "cannot make the folder: \(error.localizedDescription)")
         }
         let temp = folder.appendingPathComponent(".\(name).\(UUID().uuidString.prefix(8)).part")
         do {
             try Data(bytes).write(to: temp)
         } catch {
-            throw ComfyError.io(path: temp.path, detail: error.localizedDescription)
+            throw ComfyError.io(path: temp.path, detail: "cannot write: \(error.localizedDescription)")
         }
         defer { unlink(temp.path) }
         let stem = (name as NSString).deletingPathExtension
@@ -104,10 +104,10 @@ public struct Downloader: Sendable {
             // link(2) fails if the target exists: no window in which another file could be overwritten.
             if link(temp.path, target) == 0 { return target }
             if errno != EEXIST {
-                throw ComfyError.io(path: target, detail: String(cString: strerror(errno)))
+                throw ComfyError.io(path: target, detail: "cannot write: " + String(cString: strerror(errno)))
             }
         }
-        throw ComfyError.io(path: folder.appendingPathComponent(name).path, detail: "10,000 versions exist already")
+        throw ComfyError.io(path: folder.appendingPathComponent(name).path, detail: "cannot write: 10,000 versions exist already")
     }
 
     func writeSidecars(for path: String, file: OutputFile, run: RunRecord) throws(ComfyError) {
@@ -129,7 +129,7 @@ public struct Downloader: Sendable {
                 try Data(body.utf8).write(to: URL(fileURLWithPath: base + ".txt"))
             }
         } catch {
-            throw ComfyError.io(path: base + ".json", detail: error.localizedDescription)
+            throw ComfyError.io(path: base + ".json", detail: "cannot write the sidecar: \(error.localizedDescription)")
         }
     }
 }

@@ -11,16 +11,18 @@ extension ComfyAPI {
     static let minimumBodyRate = 64 * 1024
     static let mebibyte = 1024 * 1024
 
-    /// The most bytes an answer of `path` may have. `/history` and the job list hold every run's graph and
-    /// browser workflow (tens of MB on a busy server: bench B2 reads 37 MB), `/object_info` every node class
-    /// (several MB with many custom nodes); `/view` is an output file (a video can be large); everything else
-    /// is a small JSON object.
+    /// The most bytes an answer of `path` may have. `/history` and the job list hold each run's graph and
+    /// browser workflow (up to a few hundred KB a run; comfytop reads them in pages of at most 200 runs),
+    /// `/object_info` every node class (several MB with many custom nodes), `/queue` every pending graph; `/view` is
+    /// an output file (a video can be large); everything else is a small JSON object. A body without a declared
+    /// length is held as its chunks and joined once, so the peak is about twice the limit: 64 MiB keeps a hostile
+    /// endless body under 200 MB.
     public static func bodyLimit(for path: String) -> Int {
         if path == "/view" { return 1024 * mebibyte }
         if path.hasPrefix("/history") || path.hasPrefix("/api/jobs") || path.hasPrefix("/object_info")
             || path == "/queue"
         {
-            return 256 * mebibyte
+            return 64 * mebibyte
         }
         return 16 * mebibyte
     }

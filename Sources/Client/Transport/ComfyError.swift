@@ -29,8 +29,8 @@ public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .hostNotFound(let url):
             return "cannot resolve the host of \(url). Check the name in --url, or use an IP address."
         case .timeout(let url, let seconds):
-            return "\(url) did not answer within \(Self.format(seconds)) s. The server may be overloaded or the "
-                + "network down; try again, or raise --timeout."
+            return "\(url) did not answer within \(Self.format(seconds)) s. The server may be overloaded, or the "
+                + "network (or a proxy in front) down; try again."
         case .tls(let url, let detail):
             return "TLS handshake with \(url) failed: \(detail). For a self-signed certificate pass --ca-file "
                 + "CERT.pem (or, only for testing, --insecure)."
@@ -52,7 +52,7 @@ public enum ComfyError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(url) answered 404 Not Found. Is this a ComfyUI server, and is the sub-path in --url right?"
         case .protocolViolation(let url, let detail):
             return "\(url) did not answer as ComfyUI does (\(detail)). Is --url pointing at ComfyUI?"
-        case .io(let path, let detail): return "cannot write \(path): \(detail)"
+        case .io(let path, let detail): return "\(path): \(detail)"
         case .unsafeFilename(let name, let reason):
             return "refused to save \"\(name)\": \(reason)"
         case .transport(let url, let detail): return "connection to \(url) failed: \(detail)"

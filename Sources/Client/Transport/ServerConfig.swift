@@ -66,6 +66,11 @@ public struct ServerConfig: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, path: String = "config.toml") throws(ComfyError) -> ServerConfig {
+        if let line = splitHeader(text) {
+            throw ComfyError.io(
+                path: path,
+                detail: "config file is not valid TOML at line \(line): a [table] header must be on one line")
+        }
         do {
             let table = try TOMLTable(string: text)
             let file = try TOMLDecoder().decode(File.self, from: table)
@@ -79,6 +84,37 @@ public struct ServerConfig: Sendable, Equatable {
         } catch {
             throw ComfyError.io(path: path, detail: "config file does not have the expected shape: \(error)")
         }
+    }
+}
+
+extension ServerConfig {
+    /// The line of a table header that does not close on its own line, outside any value: the TOML parser under
+    /// TOMLKit asserts on one (the process aborts) instead of reporting it, so it is caught here first.
+    static func splitHeader(_ text: String) -> Int? {
+        var depth = 0
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var quote: Character?
+            var opensHeader = false
+            var sawContent = false
+            for ch in line {
+                if let open = quote {
+                    if ch == open { quote = nil }
+                    continue
+                }
+                if ch == "#" { break }
+                if ch == "\"" || ch == "'" {
+                    quote = ch
+                } else if ch == "[" {
+                    if depth == 0 && !sawContent { opensHeader = true }
+                    depth += 1
+                } else if ch == "]" {
+                    depth = max(0, depth - 1)
+                }
+                if !ch.isWhitespace { sawContent = true }
+            }
+            if opensHeader && depth > 0 { return number + 1 }
+        }
+        return nil
     }
 }
 
