@@ -91,7 +91,9 @@ struct EndpointTests {
             _ = try ServerConfig.parse("default = \"a\"\n[\nservers.gpu]\nurl = \"http://x\"\n", path: "/tmp/c.toml")
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == "/tmp/c.toml: config file is not valid TOML at line 2: a [table] header must be on one line")
+            #expect(
+                error.description
+                    == "/tmp/c.toml: config file is not valid TOML at line 2: a [table] header must be on one line")
         }
         // Arrays across lines, brackets in strings and comments are not headers.
         #expect(ServerConfig.splitHeader("x = [\n  [1, 2],\n]\ny = \"[\"\n# [\n[servers.a]\n") == nil)

@@ -107,7 +107,8 @@ public struct Downloader: Sendable {
                 throw ComfyError.io(path: target, detail: "cannot write: " + String(cString: strerror(errno)))
             }
         }
-        throw ComfyError.io(path: folder.appendingPathComponent(name).path, detail: "cannot write: 10,000 versions exist already")
+        throw ComfyError.io(
+            path: folder.appendingPathComponent(name).path, detail: "cannot write: 10,000 versions exist already")
     }
 
     func writeSidecars(for path: String, file: OutputFile, run: RunRecord) throws(ComfyError) {

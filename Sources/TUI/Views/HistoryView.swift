@@ -130,7 +130,8 @@ enum HistoryView {
             let y = inner.y + i
             let x = c.put(inner.x, y, line.0, Style(line.1, bold: line.1 == .title), maxX: inner.maxX)
             if let fraction = line.2, fraction.isFinite, inner.maxX - x > 4 {
-                c.bar(x, y, width: max(1, Int(Double(inner.maxX - x) * min(1, max(0, fraction)))), fraction: 1, glyphs: g)
+                c.bar(
+                    x, y, width: max(1, Int(Double(inner.maxX - x) * min(1, max(0, fraction)))), fraction: 1, glyphs: g)
             }
         }
     }
