@@ -10,21 +10,12 @@ import sys
 import tempfile
 import threading
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/comfytop")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, binary as comfytop_binary, start_mock, stop  # noqa: E402
+binary = comfytop_binary()
 work = tempfile.mkdtemp(prefix="comfytop-cli-")
-mock = subprocess.Popen([binary, "mock", "--port", "0", "--data-dir", os.path.join(work, "data"), "--speed", "10"],
-                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    print(("ok   " if cond else "FAIL ") + what)
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
+mock, url = start_mock(binary, os.path.join(work, "data"), "--speed", "10")
+check = Checks()
 
 
 def run(*args, url=None):
@@ -76,15 +67,6 @@ def write(name, obj):
 
 
 try:
-    url = None
-    for _ in range(200):
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", mock.stderr.readline() or "")
-        if m:
-            url = f"http://127.0.0.1:{m.group(1)}"
-            break
-    if url is None:
-        print("FAIL the mock did not start")
-        sys.exit(1)
     # Drain the mock's log as it comes, so a full pipe never blocks it; checked at the end.
     mock_lines = []
     drain = threading.Thread(target=lambda: mock_lines.extend(iter(mock.stderr.readline, "")), daemon=True)
@@ -235,16 +217,11 @@ try:
     check(code == 0 and not raw_controls(out) and hostile in [r["positive"] for r in json.loads(out)["runs"]],
           "history --json keeps the text exact, escaped by JSON")
 finally:
-    mock.terminate()
-    try:
-        mock.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        mock.kill()
+    stop(mock)
     if "drain" in globals():
         drain.join(timeout=10)
     mock_log = "".join(mock_lines) if "mock_lines" in globals() else ""
 check("^[]52;c;" in mock_log and not raw_controls(mock_log),
       "the mock's log shows a hostile prompt id (POST /interrupt) escaped")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -13,22 +13,13 @@ import tempfile
 import time
 import urllib.request
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/comfytop")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, binary as comfytop_binary, start_mock, stop  # noqa: E402
+binary = comfytop_binary()
 work = tempfile.mkdtemp(prefix="comfytop-jobs-")
 env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "config"))
-mock = subprocess.Popen([binary, "mock", "--port", "0", "--data-dir", os.path.join(work, "data")],
-                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    print(("ok   " if cond else "FAIL ") + what)
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
+mock, url = start_mock(binary, os.path.join(work, "data"))
+check = Checks()
 
 
 def slow(seed, steps=3, delay=30):
@@ -61,14 +52,6 @@ def get(url, path):
 
 
 try:
-    url = None
-    for _ in range(200):
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", mock.stderr.readline() or "")
-        if m:
-            url = m.group(0)
-            break
-    assert url, "the mock did not start"
-
     # submit --wait --data-dir DIR: the run is in DIR's store, and the default store is untouched.
     wf = os.path.join(work, "wf.json")
     with open(wf, "w") as f:
@@ -115,13 +98,8 @@ try:
         check(len(ends) == 1 and ends[0]["event"] == ending and ends[0]["source"] == source,
               f"watch: {source} job {pid[:8]} ends once, as {ending} ({[e['event'] for e in mine]})")
         if ending == "failed":
-            check(any("FailAfter" in e.get("error", "") for e in ends), f"watch: the failure names the node")
+            check(any("FailAfter" in e.get("error", "") for e in ends), "watch: the failure names the node")
 finally:
-    mock.terminate()
-    try:
-        mock.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        mock.kill()
+    stop(mock)
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

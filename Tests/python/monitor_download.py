@@ -5,8 +5,6 @@ the server forgot the run, from the local store's files."""
 import io
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -14,30 +12,13 @@ import urllib.request
 
 import pexpect
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/comfytop")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, binary as comfytop_binary, start_mock, stop  # noqa: E402
+binary = comfytop_binary()
 work = tempfile.mkdtemp(prefix="comfytop-download-")
-mock = subprocess.Popen([binary, "mock", "--port", "0", "--data-dir", os.path.join(work, "data")],
-                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-failures = []
-passed = 0
+mock, url = start_mock(binary, os.path.join(work, "data"))
+check = Checks()
 
-
-def check(cond, what):
-    global passed
-    print(("ok   " if cond else "FAIL ") + what)
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-
-
-def mock_url():
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        found = re.search(r"http://127\.0\.0\.1:\d+", mock.stderr.readline())
-        if found:
-            return found.group(0)
-    raise SystemExit("the mock did not start")
 
 
 def post(path, body):
@@ -53,7 +34,6 @@ def history(prompt_id):
         return json.loads(reply.read().decode())
 
 
-url = mock_url()
 prompt = {
     "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
     "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "safe/ok"}},
@@ -113,7 +93,5 @@ child.send("q")
 child.expect(pexpect.EOF)
 child.close()
 check(child.exitstatus == 0, "q quits with 0")
-mock.terminate()
-mock.wait(timeout=10)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+stop(mock)
+check.finish()

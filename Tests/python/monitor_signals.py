@@ -6,43 +6,22 @@ import io
 import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import termios
-import time
 
 import pexpect
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/comfytop")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, binary as comfytop_binary, start_mock, stop  # noqa: E402
+binary = comfytop_binary()
 quick = os.environ.get("SIGNALS_QUICK") is not None
 work = tempfile.mkdtemp(prefix="comfytop-signals-")
-mock = subprocess.Popen([binary, "mock", "--port", "0", "--data-dir", os.path.join(work, "data")],
-                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-failures = []
-passed = 0
+mock, url = start_mock(binary, os.path.join(work, "data"))
+check = Checks()
 
 
-def check(cond, what):
-    global passed
-    print(("ok   " if cond else "FAIL ") + what)
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
 
-
-def mock_url():
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = mock.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        if found:
-            return found.group(0)
-    raise SystemExit("the mock did not start")
-
-
-url = mock_url()
 RESTORED = {
     "normal screen": rb"\x1b\[\?1049l",
     "cursor shown": rb"\x1b\[\?25h",
@@ -123,7 +102,5 @@ for name, sig in crashes:
     after = data[back:crash_text if crash_text > back else len(data)]
     check(re.search(rb"\x1b\[[0-9;]*[HG]", after) is None, f"{name}: no frame drawn after the restore")
 
-mock.terminate()
-mock.wait(timeout=10)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+stop(mock)
+check.finish()
