@@ -79,19 +79,23 @@ final class LoopbackServer: @unchecked Sendable {
 
     var requests: [Request] { lock.withLock { recorded } }
 
+    /// Wakes the accept loop, which closes the listener itself: closed here, its descriptor number could be
+    /// reused by another test's socket while the loop still calls accept(2) on it, and this server would then
+    /// answer that test's requests.
     func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
-            if connection < 0 {
-                if lock.withLock({ stopped }) { return }
-                continue
+            if lock.withLock({ stopped }) {
+                if connection >= 0 { close(connection) }
+                return
             }
+            if connection < 0 { continue }
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
