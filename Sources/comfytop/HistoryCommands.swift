@@ -28,7 +28,7 @@ struct HistoryListCommand: AsyncParsableCommand {
     @Option(help: "Skip this many of the newest.") var offset = 0
     @Option(help: "Words to find in prompts, node classes, checkpoint, LoRA names, seeds or the id.") var search:
         String?
-    @Option(help: "Only these outcomes: success, failed, interrupted (comma-separated).") var status: String?
+    @Option(help: "Only these outcomes: success, failed, interrupted, removed (comma-separated).") var status: String?
     @Option(help: "Finished at or after this time.") var since: String?
     @Option(help: "Finished before this time.") var until: String?
     @Option(help: "Order: newest, oldest, longest, shortest.") var sort = "newest"
@@ -41,8 +41,9 @@ struct HistoryListCommand: AsyncParsableCommand {
         if HistoryQuery.Sort(rawValue: sort) == nil {
             throw ValidationError("--sort must be newest, oldest, longest or shortest.")
         }
-        for s in (status ?? "").split(separator: ",") where !["success", "failed", "interrupted"].contains(String(s)) {
-            throw ValidationError("--status takes success, failed, interrupted; not \(s).")
+        for s in (status ?? "").split(separator: ",")
+        where !["success", "failed", "interrupted", "removed"].contains(String(s)) {
+            throw ValidationError("--status takes success, failed, interrupted, removed; not \(s).")
         }
         for value in [since, until].compactMap({ $0 }) where DateArgument.parse(value) == nil {
             throw ValidationError(

@@ -43,7 +43,7 @@ public struct HistoryBrowserState: Sendable, Equatable {
         searchMillis = page.millis
     }
 
-    static let statusCycle: [Set<String>] = [[], ["failed"], ["success"], ["interrupted"]]
+    static let statusCycle: [Set<String>] = [[], ["failed"], ["success"], ["interrupted"], ["removed"]]
 }
 
 /// What the history keys ask for.

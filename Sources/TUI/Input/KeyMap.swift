@@ -111,7 +111,7 @@ public enum KeyMap {
             action: .sort, keys: [.char("o")], help: "history: sort order (newest, oldest, longest, shortest)",
             section: "History", showInBar: false, mutatesServer: false),
         KeyBinding(
-            action: .statusFilter, keys: [.char("t")], help: "history: show all, failed, success, interrupted",
+            action: .statusFilter, keys: [.char("t")], help: "history: show all, failed, success, interrupted, removed",
             section: "History", showInBar: false, mutatesServer: false),
         KeyBinding(
             action: .requeue, keys: [.char("r")], help: "history: queue the run again", section: "History",

@@ -42,8 +42,8 @@ enum HistoryView {
             let selected = first + i == h.selected
             let base = Style(selected ? .selected : .main, bold: selected)
             if selected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), base) }
-            let state: JobState =
-                row.status == "success" ? .success : row.status == "interrupted" ? .interrupted : .failed
+            // A run deleted from the queue or lost to a restart is kept as `removed`: shown as such, not as failed.
+            let state = JobState(rawValue: row.status) ?? .failed
             let (glyph, _, role) = Symbols.job(state, g)
             var x = c.put(inner.x, y, glyph, Style(role, bold: true), maxX: inner.maxX)
             let ended = row.endedAt.map { clock.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "-"
