@@ -13,7 +13,8 @@ public actor MonitorSession {
     private var queueReadAgain = false
     private var lookups: Set<String> = []
     private var historyReadInFlight = false
-    private var historyReadAgain = false
+    /// The depth of the history read still to do (0: none).
+    private var historyReadDepth = 0
     /// Runs already written to the store by this session.
     private var recorded: Set<String> = []
 
@@ -53,6 +54,9 @@ public actor MonitorSession {
                 if active || idleRounds % 6 == 0 {
                     await self.refreshQueue()
                     await self.refreshStats()
+                    // A safety net under the triggered reads: the newest few entries, for a job that came and went
+                    // between two queue reads without any trigger noticing (a handful of entries is cheap).
+                    await self.syncHistory(depth: 8)
                 }
             }
         }
@@ -165,16 +169,16 @@ public actor MonitorSession {
     }
 
     /// The newest history entries, one read at a time (a request during a read schedules one more).
-    func syncHistory() async {
-        if historyReadInFlight {
-            historyReadAgain = true
-            return
-        }
+    func syncHistory(depth: Int = syncDepth) async {
+        // A read asked for during another is done after it, as deep as the deepest request.
+        historyReadDepth = max(historyReadDepth, depth)
+        if historyReadInFlight { return }
         historyReadInFlight = true
-        repeat {
-            historyReadAgain = false
-            if let items = try? await api.history(maxItems: Self.syncDepth) { input(.recentHistory(items)) }
-        } while historyReadAgain
+        while historyReadDepth > 0 {
+            let next = historyReadDepth
+            historyReadDepth = 0
+            if let items = try? await api.history(maxItems: next) { input(.recentHistory(items)) }
+        }
         historyReadInFlight = false
     }
 
