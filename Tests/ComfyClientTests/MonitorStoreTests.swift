@@ -97,7 +97,8 @@ struct MonitorStoreTests {
 
         let server = mock.baseURL
         let all = expected
-        let stored = try? await waitUntil("every job in the store", seconds: 30) {
+        // Up to the idle safety net's 30 s read of recent history, twice over.
+        let stored = try? await waitUntil("every job in the store", seconds: 75) {
             all.allSatisfy { (try? store.record(server: server, promptID: $0.id)) != nil }
         }
         if stored == nil {
