@@ -8,6 +8,7 @@ import Foundation
 /// | user themes | `$XDG_CONFIG_HOME/comfytop/themes/` |
 /// | data (history store) | `$XDG_DATA_HOME/comfytop/` (default `~/.local/share/comfytop/`), or `--data-dir` |
 /// | the mock's files | `$XDG_DATA_HOME/comfytop/mock/` |
+/// | output thumbnails | `$XDG_CACHE_HOME/comfytop/thumbnails/` (default `~/.cache/...`), 64 MiB at most |
 ///
 /// As the specification says, an `XDG_*` variable that is empty or not an absolute path is ignored.
 public struct Paths: Sendable, Equatable {
@@ -15,6 +16,8 @@ public struct Paths: Sendable, Equatable {
     public var configHome: String
     /// `$XDG_DATA_HOME`, or `~/.local/share`.
     public var dataHome: String
+    /// `$XDG_CACHE_HOME`, or `~/.cache`.
+    public var cacheHome: String
     /// A `--data-dir` given on the command line (`~` expanded): it replaces `dataDirectory`.
     public var dataDirOverride: String?
 
@@ -32,6 +35,7 @@ public struct Paths: Sendable, Equatable {
         }
         configHome = base("XDG_CONFIG_HOME", ".config")
         dataHome = base("XDG_DATA_HOME", ".local/share")
+        cacheHome = base("XDG_CACHE_HOME", ".cache")
         dataDirOverride = dataDir.map { ($0 as NSString).expandingTildeInPath }
     }
 
@@ -47,6 +51,10 @@ public struct Paths: Sendable, Equatable {
     }
     /// The local history store, `history.sqlite` in the data directory.
     public var historyStore: String { (dataDirectory as NSString).appendingPathComponent("history.sqlite") }
+    /// Output thumbnails fetched for the screen (`$XDG_CACHE_HOME/comfytop/thumbnails`), kept under a size cap.
+    public var thumbnailDirectory: String {
+        ((cacheHome as NSString).appendingPathComponent("comfytop") as NSString).appendingPathComponent("thumbnails")
+    }
     /// The mock server's default data folder (`input/`, `output/`, `temp/`, `models/`).
     public var mockDataDirectory: String {
         ((dataHome as NSString).appendingPathComponent("comfytop") as NSString).appendingPathComponent("mock")

@@ -20,6 +20,8 @@ public actor MonitorSession {
 
     /// Where finished runs are recorded (nil: not recorded).
     public nonisolated let store: LocalHistory?
+    /// The newest live preview frame of recent prompts (the state holds only marks).
+    public nonisolated let previews = LivePreviews()
 
     /// Read 200 entries of history at the start, to learn how long workflows take (for the ETA).
     let learnsFromHistory: Bool
@@ -81,6 +83,13 @@ public actor MonitorSession {
         let effects: [MonitorEffect]
         let changed: Bool
         switch input {
+        case .event(.preview(let image)):
+            // The bytes go to `previews` (the newest frame replaces the last); the state only notes a mark.
+            let target = state.previewTarget(of: image)
+            let seq = target.map { previews.put(image, for: $0, now: Date()) } ?? 0
+            state.notePreview(of: target, seq: seq, nodeID: image.nodeID, now: Date())
+            effects = []
+            changed = true
         case .event(.progress), .event(.progressState), .event(.executing):
             // The stream of a run: changed in place, without a copy of the state or a comparison with it.
             effects = state.ingest(input, now: Date())

@@ -50,6 +50,8 @@ public struct MonitorState: Sendable, Equatable {
     var busySinceSync = false
     /// Runs whose history entry was already learned from (a run is counted once in the timings).
     var learnedRuns: Set<String> = []
+    /// The newest live preview of recent prompts: marks only, the bytes stay in `LivePreviews`.
+    public var previews = PreviewMarks()
 
     public init(serverURL: String, ownClientID: String) {
         self.serverURL = serverURL

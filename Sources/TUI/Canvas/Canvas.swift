@@ -52,6 +52,8 @@ public struct Canvas: Sendable, Equatable {
     public private(set) var cells: [Cell]
     /// Combining marks (and other zero-width scalars) after the character of a cell, by cell index. Rare.
     private var marks: [Int: String] = [:]
+    /// Pictures drawn on the canvas (their colours, which cells cannot hold). Empty on most screens.
+    public internal(set) var pictures: [CanvasPicture] = []
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -159,8 +161,9 @@ public struct Canvas: Sendable, Equatable {
     /// Rows that differ from `other` (all rows if the size differs).
     public func changedRows(from other: Canvas?) -> [Int] {
         guard let other, other.width == width, other.height == height else { return Array(0..<height) }
-        let marked =
+        var marked =
             marks == other.marks ? [] : Set((Array(marks.keys) + Array(other.marks.keys)).map { $0 / max(1, width) })
+        if !pictures.isEmpty || !other.pictures.isEmpty { marked.formUnion(pictureRows(comparedWith: other)) }
         return (0..<height).filter { y in
             if marked.contains(y) { return true }
             let start = y * width

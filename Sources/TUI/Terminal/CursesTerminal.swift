@@ -151,9 +151,90 @@ public final class CursesTerminal: Terminal {
                 _ = mvaddstr(Int32(y), Int32(start), run)
             }
         }
+        if !canvas.pictures.isEmpty { paintPictures(canvas, rows: Set(rows)) }
         _ = ct_set_style(0, 0, 0, 0, 0)
         refresh()
         if let cursesOut { fflush(cursesOut) }
+    }
+
+    /// Colour pairs for pictures, from a pool above the theme's: (fg, bg) -> pair, and when each pair was last on
+    /// screen. A pair is redefined only when no picture on the current canvas uses it (redefining a pair on screen
+    /// would recolour those cells).
+    private var picturePairs: [UInt64: Int32] = [:]
+    private var pairKeys: [Int32: UInt64] = [:]
+    private var pairStamps: [Int32: Int] = [:]
+    private var nextPicturePair: Int32 = 0
+    private var victimCursor: Int32 = 0
+    private var pictureFrames = 0
+    /// The first pair of the picture pool: the theme's few looks stay below it.
+    private var pictureBase: Int32 {
+        let pairs = min(Int32(ct_color_pairs()), 32767)
+        return pairs > 1024 ? 512 : max(1, pairs / 2)
+    }
+
+    /// Paints the pictures' cells in the given rows with their own colours (their characters are already drawn).
+    private func paintPictures(_ canvas: Canvas, rows: Set<Int>) {
+        guard depth != .mono else { return }
+        pictureFrames += 1
+        let limit = min(Int32(ct_color_pairs()), 32767)
+        if nextPicturePair == 0 { (nextPicturePair, victimCursor) = (pictureBase, pictureBase) }
+        // Every pair a picture on this canvas uses stays defined; the ones missing are made after.
+        var missing: [UInt64] = []
+        for placed in canvas.pictures {
+            let p = placed.picture
+            for i in 0..<p.width * p.height {
+                let key = UInt64(p.fg[i]) << 32 | UInt64(p.bg[i])
+                if let pair = picturePairs[key] { pairStamps[pair] = pictureFrames } else { missing.append(key) }
+            }
+        }
+        for key in missing where picturePairs[key] == nil {
+            guard let pair = freePicturePair(limit: limit) else { break }
+            if let old = pairKeys[pair] { picturePairs[old] = nil }
+            let (fg, bg) = (Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key & 0xFFFF_FFFF))
+            guard init_extended_pair(pair, fg, bg) != ct_err() else { break }
+            picturePairs[key] = pair
+            pairKeys[pair] = key
+            pairStamps[pair] = pictureFrames
+        }
+        for placed in canvas.pictures {
+            let p = placed.picture
+            for row in 0..<p.height where rows.contains(placed.y + row) {
+                var col = 0
+                while col < p.width {
+                    let start = col
+                    let first = row * p.width + col
+                    let pair = picturePairs[UInt64(p.fg[first]) << 32 | UInt64(p.bg[first])] ?? 0
+                    var run = ""
+                    while col < p.width {
+                        let i = row * p.width + col
+                        guard (picturePairs[UInt64(p.fg[i]) << 32 | UInt64(p.bg[i])] ?? 0) == pair else { break }
+                        run.unicodeScalars.append(Unicode.Scalar(p.codes[i] == 0 ? 0x20 : p.codes[i]) ?? " ")
+                        col += 1
+                    }
+                    _ = ct_set_style(pair, 0, 0, 0, 0)
+                    let y = placed.y + row
+                    // As for text: the bottom-right cell is left alone.
+                    if y == canvas.height - 1, placed.x + col == canvas.width, !run.isEmpty { run.removeLast() }
+                    _ = mvaddstr(Int32(y), Int32(placed.x + start), run)
+                }
+            }
+        }
+    }
+
+    /// A pair not used by the current canvas's pictures: a new one while the pool lasts, then the next stale one.
+    private func freePicturePair(limit: Int32) -> Int32? {
+        if nextPicturePair < limit {
+            defer { nextPicturePair += 1 }
+            return nextPicturePair
+        }
+        let base = pictureBase
+        guard limit > base else { return nil }
+        for _ in 0..<limit - base {
+            let pair = victimCursor
+            victimCursor = victimCursor + 1 >= limit ? base : victimCursor + 1
+            if (pairStamps[pair] ?? 0) < pictureFrames { return pair }
+        }
+        return nil
     }
 
     /// A descriptor that, when readable, ends the wait for a key early (the app's `Wakeup`).
