@@ -31,6 +31,16 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "CSpng", path: "Sources/CSpng", pkgConfig: "spng"),
+        .systemLibrary(name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa"),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP", pkgConfig: "libwebp"),
+        .target(
+            name: "ComfyImages",
+            dependencies: ["CTurboJPEG", "CSpng", "CChafa", "CWebP"],
+            path: "Sources/Images",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "ComfyJSON", path: "Sources/JSON", swiftSettings: swiftSettings),
         .target(
             name: "ComfyClient",
@@ -55,14 +65,14 @@ let package = Package(
         ),
         .target(
             name: "ComfyTUI",
-            dependencies: ["ComfyClient", "ComfyJSON", "CNCurses"],
+            dependencies: ["ComfyClient", "ComfyJSON", "CNCurses", "ComfyImages"],
             path: "Sources/TUI",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ComfyMock",
             dependencies: [
-                "ComfyJSON",
+                "ComfyJSON", "ComfyImages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -80,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "comfytop",
             dependencies: [
-                "ComfyClient", "ComfyJSON", "ComfyTUI", "ComfyMock",
+                "ComfyClient", "ComfyJSON", "ComfyTUI", "ComfyMock", "ComfyImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -89,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "comfybench",
-            dependencies: ["ComfyClient", "ComfyJSON", "ComfyMock", "ComfyTUI"],
+            dependencies: ["ComfyClient", "ComfyJSON", "ComfyMock", "ComfyTUI", "ComfyImages"],
             path: "Benchmarks/ComfyBench",
             swiftSettings: swiftSettings
         ),
@@ -131,6 +141,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/ComfytopTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ComfyImagesTests",
+            dependencies: ["ComfyImages"],
+            path: "Tests/ComfyImagesTests",
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -48,6 +48,26 @@ if [ ! -f /usr/include/sqlite3.h ]; then
     fi
 fi
 
+# Pictures (issue 11): libjpeg-turbo, libspng, libwebp and libchafa (whose headers include glib's: Debian's
+# libchafa-dev does not pull libglib2.0-dev in).
+image_missing=()
+[ -f /usr/include/turbojpeg.h ] || image_missing+=(libturbojpeg0-dev)
+[ -f /usr/include/spng.h ] || image_missing+=(libspng-dev)
+[ -f /usr/include/webp/decode.h ] || image_missing+=(libwebp-dev)
+[ -f /usr/include/chafa/chafa.h ] || image_missing+=(libchafa-dev)
+[ -f /usr/include/glib-2.0/glib.h ] || image_missing+=(libglib2.0-dev)
+command -v pkg-config >/dev/null 2>&1 || image_missing+=(pkg-config)
+if [ ${#image_missing[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        say "installing ${image_missing[*]} (image decoding and terminal pictures)…"
+        apt_install "${image_missing[@]}"
+    else
+        say "missing image libraries (${image_missing[*]}); install your distribution's libjpeg-turbo, libspng,"
+        say "libwebp, chafa and glib development packages and run make again."
+        exit 1
+    fi
+fi
+
 if [ "$need_python" = 1 ]; then
     missing=()
     command -v tmux >/dev/null 2>&1 || missing+=(tmux)
