@@ -4,9 +4,10 @@ import NIOHTTP1
 
 /// Typed calls for the routes a monitor or a script uses.
 extension ComfyAPI {
-    /// `POST /prompt`. A 400 becomes `.validation` with one line per node; a 200 with `node_errors` comes back
-    /// as warnings (those outputs were dropped, the rest is queued).
-    public func submit(
+    /// One `POST /prompt` (see `submit` in ComfyAPI+Submit.swift for the idempotent one). A 400 becomes
+    /// `.validation` with one line per node; a 200 with `node_errors` comes back as warnings (those outputs were
+    /// dropped, the rest is queued).
+    func postPrompt(
         prompt: JSONValue, clientID: String?, front: Bool = false, number: Double? = nil,
         extraData: JSONValue? = nil, promptID: String? = nil, partialTargets: [String]? = nil
     ) async throws(ComfyError) -> PromptAccepted {
@@ -17,7 +18,8 @@ extension ComfyAPI {
         if let extraData { body.append(("extra_data", extraData)) }
         if let promptID { body.append(("prompt_id", .string(promptID))) }
         if let partialTargets { body.append(("partial_execution_targets", .array(partialTargets.map { .string($0) }))) }
-        let reply = try await send(.POST, "/prompt", body: JSONValue.object(body).pythonJSONBytes)
+        let reply = try await send(
+            .POST, "/prompt", body: JSONValue.object(body).pythonJSONBytes, headers: [Self.usageSourceHeader])
         let json = reply.json
         if reply.status == 400, let error = json?["error"] {
             throw ComfyError.validation(

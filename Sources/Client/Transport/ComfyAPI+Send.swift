@@ -31,7 +31,8 @@ extension ComfyAPI {
     /// host and port) the request carries the auth headers; once a hop leaves it, the auth headers, custom
     /// headers and the token query parameter are never sent again (AsyncHTTPClient would forward custom headers).
     func exchange(
-        _ method: HTTPMethod, _ path: String, url start: String, body: [UInt8]?, contentType: String?, maxBody: Int
+        _ method: HTTPMethod, _ path: String, url start: String, body: [UInt8]?, contentType: String?, maxBody: Int,
+        headers: [(String, String)] = []
     ) async throws(ComfyError) -> Reply {
         var url = start
         var method = method
@@ -40,7 +41,8 @@ extension ComfyAPI {
         var seen: Set<String> = [url]
         for _ in 0...Self.maxRedirects {
             let reply = try await sendOnce(
-                method, url: url, body: body, contentType: contentType, credentials: trusted, maxBody: maxBody)
+                method, url: url, body: body, contentType: contentType, credentials: trusted, maxBody: maxBody,
+                headers: headers)
             guard [301, 302, 303, 307, 308].contains(reply.status), let location = reply.location else { return reply }
             guard let next = Self.resolve(location, against: url) else {
                 throw ComfyError.protocolViolation(
@@ -61,7 +63,8 @@ extension ComfyAPI {
     }
 
     private func sendOnce(
-        _ method: HTTPMethod, url: String, body: [UInt8]?, contentType: String?, credentials: Bool, maxBody: Int
+        _ method: HTTPMethod, url: String, body: [UInt8]?, contentType: String?, credentials: Bool, maxBody: Int,
+        headers: [(String, String)]
     ) async throws(ComfyError) -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -69,6 +72,7 @@ extension ComfyAPI {
             for (name, value) in endpoint.auth.httpHeaders { request.headers.add(name: name, value: value) }
         }
         request.headers.add(name: "User-Agent", value: "comfytop/\(ComfyClientInfo.version)")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")

@@ -12,6 +12,8 @@ public final class ComfyAPI: Sendable {
     let client: HTTPClient
     /// Per-request budget; a request that sees no answer for this long fails with `.timeout`.
     public let requestTimeout: Double
+    /// Whether the server keeps client prompt ids, learned from `POST /prompt` answers (ComfyAPI+Submit).
+    let promptIDSupport = PromptIDMemory()
 
     public init(endpoint: Endpoint, requestTimeout: Double = 30) throws(ComfyError) {
         self.endpoint = endpoint
@@ -72,12 +74,12 @@ public final class ComfyAPI: Sendable {
     /// route's limit, `bodyLimit(for:)`), and every error that leaves is scrubbed of the endpoint's secrets.
     public func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-        contentType: String? = nil, maxBody: Int? = nil
+        contentType: String? = nil, maxBody: Int? = nil, headers: [(String, String)] = []
     ) async throws(ComfyError) -> Reply {
         do throws(ComfyError) {
             let reply = try await exchange(
                 method, path, url: endpoint.url(path, query: query), body: body, contentType: contentType,
-                maxBody: maxBody ?? Self.bodyLimit(for: path))
+                maxBody: maxBody ?? Self.bodyLimit(for: path), headers: headers)
             if reply.status == 401 || reply.status == 403 {
                 throw ComfyError.unauthorized(
                     url: endpoint.displayURL, status: reply.status, authSummary: endpoint.auth.summary)
