@@ -10,7 +10,7 @@ struct ArgumentOrder: Sendable {
     static let globalOptions: [String: Bool] = [
         "--url": true, "--server": true, "--token": true, "--user": true, "--password": true, "--header": true,
         "--token-query": true, "--ca-file": true, "--config": true, "--data-dir": true,
-        "--insecure": false, "--json": false,
+        "--insecure": false, "--json": false, "--all": false,
     ]
 
     /// A command name and its nested subcommands' names.

@@ -8,8 +8,13 @@ struct ServerFlags: ParsableArguments {
     @Option(help: "ComfyUI URL, e.g. http://127.0.0.1:8188 or https://host/sub/path (env: COMFYUI_URL).")
     var url: String?
 
-    @Option(help: "A server named in the config file ($XDG_CONFIG_HOME/comfytop/config.toml).")
+    @Option(
+        help: "A server named in the config file ($XDG_CONFIG_HOME/comfytop/config.toml); a,b,c (names or URLs) for a fleet."
+    )
     var server: String?
+
+    @Flag(help: "Every server of the config file (its [servers.NAME] entries): a fleet.")
+    var all = false
 
     @Option(help: "Bearer token for a proxy or gateway (env: COMFYUI_TOKEN).")
     var token: String?
@@ -35,13 +40,44 @@ struct ServerFlags: ParsableArguments {
     @Option(help: "Config file to read instead of the default.")
     var config: String?
 
+    /// The servers asked for (`--server a,b,c`, several `--url`s, `--all`); nil when there is only one.
+    var selection: FleetSelection { FleetSelection(server: server, url: url, all: all) }
+
+    /// The fleet's members when more than one server is asked for (nil: the single-server path).
+    func fleet() throws -> [FleetMember]? {
+        guard selection.isFleet else { return nil }
+        let env = ProcessInfo.processInfo.environment
+        let members = try selection.members(options: try options(env), config: try loadConfig(env), environment: env)
+        if members.contains(where: { $0.endpoint.tls.insecure }) {
+            Output.error("comfytop: warning: TLS certificates are not checked (--insecure) for some servers\n")
+        }
+        return members
+    }
+
+    private func loadConfig(_ env: [String: String]) throws -> ServerConfig {
+        let path = config.map { ($0 as NSString).expandingTildeInPath } ?? Paths(environment: env).configFile
+        return try ServerConfig.load(path: path)
+    }
+
     func endpoint() throws -> Endpoint {
         let env = ProcessInfo.processInfo.environment
-        let path = config.map { ($0 as NSString).expandingTildeInPath } ?? Paths(environment: env).configFile
-        let file = try ServerConfig.load(path: path)
-        var options = ServerOptions()
+        if selection.isFleet {
+            throw ValidationError("this command works on one server: --all and several servers are for the monitor")
+        }
+        let file = try loadConfig(env)
+        var options = try options(env)
         options.url = url
         options.server = server
+        let endpoint = try options.resolve(config: file, environment: env)
+        if endpoint.tls.insecure {
+            Output.error("comfytop: warning: TLS certificates are not checked (--insecure)\n")
+        }
+        return endpoint
+    }
+
+    /// The flags as `ServerOptions`, without the server's choice (`url`, `server`).
+    private func options(_ env: [String: String]) throws -> ServerOptions {
+        var options = ServerOptions()
         options.token = token
         options.user = user
         options.password = password ?? env["COMFYUI_PASSWORD"]
@@ -49,11 +85,7 @@ struct ServerFlags: ParsableArguments {
         options.tokenQuery = tokenQuery
         options.caFile = caFile
         options.insecure = insecure
-        let endpoint = try options.resolve(config: file, environment: env)
-        if endpoint.tls.insecure {
-            Output.error("comfytop: warning: TLS certificates are not checked (--insecure)\n")
-        }
-        return endpoint
+        return options
     }
 }
 

@@ -16,6 +16,7 @@ import TOMLKit
 /// user = "alice"
 /// password_env = "LAB_PASSWORD"
 /// headers = { "X-API-Key" = "…" }
+/// color = "cyan"                  # the fleet screen's colour for it
 /// ```
 public struct ServerConfig: Sendable, Equatable {
     public struct Server: Sendable, Equatable, Codable {
@@ -30,6 +31,8 @@ public struct ServerConfig: Sendable, Equatable {
         public var token_query_value: String?
         public var ca_file: String?
         public var insecure: Bool?
+        /// The fleet screen's colour for this server: an ANSI name, `0`–`255` or `#RRGGBB`.
+        public var color: String?
     }
 
     struct File: Codable {
