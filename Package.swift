@@ -147,7 +147,7 @@ let package = Package(
             name: "ComfyImagesTests",
             dependencies: ["ComfyImages"],
             path: "Tests/ComfyImagesTests",
-            resources: [.copy("Golden")],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
