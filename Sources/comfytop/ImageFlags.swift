@@ -8,4 +8,4 @@ struct ImageFlags: ParsableArguments {
     var images: ImageMode = .auto
 }
 
-extension ImageMode: @retroactive ExpressibleByArgument {}
+extension ImageMode: ExpressibleByArgument {}
