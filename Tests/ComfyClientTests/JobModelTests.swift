@@ -146,6 +146,20 @@ struct JobModelTests {
                 .syncHistory))
     }
 
+    @Test("a stale empty queue read that answers after a busy broadcast does not end the busy period")
+    func staleReadKeepsBusy() {
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        _ = state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0)
+        // A cached job is queued: the server announces it, and finishes it before any read names it.
+        _ = state.ingest(.event(.status(queueRemaining: 1, sid: nil)), now: Self.t0 + 1)
+        // The answer to a read asked for before that broadcast: empty, and early (the job is not in history yet).
+        #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 1).contains(.syncHistory))
+        _ = state.ingest(.event(.status(queueRemaining: 0, sid: nil)), now: Self.t0 + 2)
+        // The read the drain asked for must read history again: only now is the job in it.
+        #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 2).contains(.syncHistory))
+        #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 3).contains(.syncHistory))
+    }
+
     @Test("one record from a job and its entry: the live timings and source; the entry's outcome and files")
     func record() throws {
         let g = Self.graph(["EmptyImage", "SlowSteps", "SaveImage"])

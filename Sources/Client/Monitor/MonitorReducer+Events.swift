@@ -8,6 +8,7 @@ extension MonitorState {
         switch event {
         case .status(let remaining, _):
             queueRemaining = remaining
+            announcedRemaining = remaining
             if remaining > 0 { busySinceSync = true }
             return [.refreshQueue]
         case .executionStart(let id, _):

@@ -160,7 +160,9 @@ extension MonitorState {
         }
         let drained = busySinceSync && snapshot.isEmpty
         if firstRead || skipped || drained { effects.append(.syncHistory) }
-        busySinceSync = !snapshot.isEmpty
+        // A read that was asked for before the newest broadcast of a busy queue (its answer raced the broadcast)
+        // does not end the busy period: the read that broadcast asked for, or the next drain, syncs again.
+        busySinceSync = !snapshot.isEmpty || announcedRemaining > 0
         return effects
     }
 

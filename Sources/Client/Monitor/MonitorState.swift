@@ -48,6 +48,9 @@ public struct MonitorState: Sendable, Equatable {
     var highestNumber: Double?
     /// Jobs were queued or running since the last read of recent history.
     var busySinceSync = false
+    /// The queue length the newest `status` broadcast announced. A queue read that was asked for before that
+    /// broadcast can answer after it: an empty answer then must not end the busy period the broadcast began.
+    var announcedRemaining = 0
     /// Runs whose history entry was already learned from (a run is counted once in the timings).
     var learnedRuns: Set<String> = []
     /// The newest live preview of recent prompts: marks only, the bytes stay in `LivePreviews`.
