@@ -17,7 +17,8 @@ struct Comfytop: AsyncParsableCommand {
         version: ComfyClientInfo.version,
         subcommands: [
             MonitorCommand.self, SubmitCommand.self, QueueCommand.self, HistoryCommand.self, ShowCommand.self,
-            DownloadCommand.self,
+            DownloadCommand.self, UploadCommand.self, WaitCommand.self, ModelsCommand.self, NodesCommand.self,
+            FreeCommand.self,
             InterruptCommand.self, CancelCommand.self, StatusCommand.self, WatchCommand.self, MockCommand.self,
             DemoCommand.self,
         ],

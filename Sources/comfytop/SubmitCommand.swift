@@ -10,19 +10,41 @@ struct SubmitCommand: AsyncParsableCommand {
         discussion: """
             Without --wait, prints the prompt_id and exits. With --wait, shows live per-node progress on stderr \
             and, at the end, the files it downloaded (into --output-dir, default the current folder).
+            Several workflows, --count and --sweep queue a batch: every workflow × --count copies (each with new \
+            seeds) × every combination of the sweeps' values. Without --wait it prints one prompt_id per line; with \
+            --wait one progress block for the batch and a summary (done, failed, files). With --json a single job \
+            prints one object and a batch prints one array with an object per job, in queue order.
+            --set NODE.INPUT=@FILE uploads FILE to the server's input folder and sets the input to the name it \
+            got (@@ starts a value with a literal @). --prompt and --negative set the text that reaches the \
+            sampler's positive and negative inputs, found by following the graph.
+            Exit codes: 0 every job succeeded (or was queued); 1 one failed or was refused; 2 usage; 3 no server.
             Examples:
-              comfytop submit workflow_api.json --set 6.text="a cat in a hat" --set 3.seed=random --wait
+              comfytop submit workflow_api.json --prompt "a cat in a hat" --set 3.seed=random --wait
+              comfytop submit img2img.json --set 10.image=@photo.png --wait
+              comfytop submit wf.json --count 4 --sweep 3.cfg=5,7,9 --wait      (12 jobs)
               comfytop submit wf.json --wait --json > result.json
             """)
 
     @OptionGroup var server: ServerFlags
     @OptionGroup var store: StoreFlags
 
-    @Argument(help: "The workflow, in ComfyUI's API format (Workflow → Export (API)).")
-    var workflow: String
+    @Argument(help: "The workflow(s), in ComfyUI's API format (Workflow → Export (API)).")
+    var workflows: [String] = []
 
     @Option(name: .customLong("set"), help: "Set an input: NODE.INPUT=VALUE (JSON or text; seed=random). Repeatable.")
     var assignments: [String] = []
+
+    @Option(help: "Set the positive prompt's text (the text input that feeds the sampler's positive input).")
+    var prompt: String?
+
+    @Option(help: "Set the negative prompt's text.")
+    var negative: String?
+
+    @Option(help: "Queue each workflow N times, with new seeds each time.")
+    var count: Int = 1
+
+    @Option(help: "NODE.INPUT=v1,v2,v3: one job per value; several sweeps make a grid. Repeatable.")
+    var sweep: [String] = []
 
     @Flag(help: "Queue at the front.")
     var front = false
@@ -53,13 +75,18 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds.") }
+        if workflows.isEmpty { throw ValidationError("give a WORKFLOW file (API format).") }
+        if count < 1 { throw ValidationError("--count must be 1 or more.") }
     }
 
     func run() async throws {
         try await withAPI(server, json: json) { api in
-            var prompt = try Workflow.load(path: workflow)
-            if randomSeed { prompt = Workflow.randomizeSeeds(prompt) }
-            for assignment in assignments { prompt = try Workflow.set(assignment, in: prompt) }
+            let sweeps = try sweep.map { text throws(Workflow.Problem) in try Sweep.parse(text) }
+            let graphs = try await prepare(api)
+            if graphs.count > 1 || count > 1 || !sweeps.isEmpty {
+                return try await submitBatch(api, graphs, sweeps: sweeps)
+            }
+            let prompt = graphs[0].prompt
             guard wait else {
                 let accepted = try await api.submit(prompt: prompt, clientID: nil, front: front)
                 printWarnings(accepted)
@@ -79,7 +106,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     /// Keeps the run in the local history store (`--data-dir`, or the default), with the node timings seen live.
     /// A store that cannot be opened or written is reported, and the job's result stands.
-    private func record(_ item: HistoryItem, _ job: MonitorJob, into store: LocalHistory?, server: String) {
+    func record(_ item: HistoryItem, _ job: MonitorJob, into store: LocalHistory?, server: String) {
         guard let store, let record = RunRecord(server: server, job: job, item: item) else { return }
         do {
             try store.upsert([record])

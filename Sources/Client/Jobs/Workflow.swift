@@ -9,6 +9,9 @@ public enum Workflow {
         case uiFormat(path: String)
         case notAPIFormat(path: String)
         case badSet(String, reason: String)
+        case badSweep(String, reason: String)
+        /// `--prompt`/`--negative` could not find the one text input to set (see `PromptTarget`).
+        case promptTarget(String)
 
         public var description: String {
             switch self {
@@ -22,6 +25,8 @@ public enum Workflow {
                 return "\(path) is not an API-format workflow: expected an object of nodes like "
                     + "{\"3\": {\"class_type\": \"KSampler\", \"inputs\": {…}}}"
             case .badSet(let text, let reason): return "--set \(text): \(reason)"
+            case .badSweep(let text, let reason): return "--sweep \(text): \(reason)"
+            case .promptTarget(let message): return message
             }
         }
     }

@@ -105,35 +105,6 @@ extension ComfyAPI {
         return reply.contentLength
     }
 
-    /// `POST /upload/image` (multipart); returns the name the server stored it under.
-    public func uploadImage(
-        name: String, bytes: [UInt8], type: String = "input", subfolder: String = "", overwrite: Bool = false
-    )
-        async throws(ComfyError) -> OutputFile
-    {
-        let boundary = "comfytop-" + UUID().uuidString
-        var body: [UInt8] = []
-        func field(_ fieldName: String, _ value: String) {
-            body += Array(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"\r\n\r\n\(value)\r\n".utf8)
-        }
-        field("type", type)
-        field("subfolder", subfolder)
-        if overwrite { field("overwrite", "true") }
-        let safe = name.replacingOccurrences(of: "\"", with: "_")
-        body += Array(
-            "--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\(safe)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                .utf8)
-        body += bytes
-        body += Array("\r\n--\(boundary)--\r\n".utf8)
-        let reply = try await send(
-            .POST, "/upload/image", body: body, contentType: "multipart/form-data; boundary=\(boundary)")
-        let json = try decodeJSON(reply, path: "/upload/image")
-        return OutputFile(
-            filename: json["name"]?.stringValue ?? name, subfolder: json["subfolder"]?.stringValue ?? subfolder,
-            type: json["type"]?.stringValue ?? type, nodeID: "")
-    }
-
     public func systemStats() async throws(ComfyError) -> SystemStats {
         SystemStats(try await getJSON("/system_stats"))
     }

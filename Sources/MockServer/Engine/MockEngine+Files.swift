@@ -1,7 +1,7 @@
 import ComfyJSON
 import Foundation
 
-/// `GET /view` and `POST /upload/image`.
+/// `GET /view` (uploads: MockEngine+Uploads).
 extension MockEngine {
     func view(filename rawName: String?, type rawType: String?, subfolder: String?) -> MockResponse {
         guard var filename = rawName else { return .status(404) }
@@ -44,46 +44,6 @@ extension MockEngine {
         case "webm": return "video/webm"
         default: return "application/octet-stream"
         }
-    }
-
-    /// `POST /upload/image` (multipart: `image`, `type`, `subfolder`, `overwrite`).
-    func uploadImage(body: [UInt8], contentType: String?) -> MockResponse {
-        guard let contentType, let parts = Multipart.parse(body: body, contentType: contentType),
-            let image = parts.first(where: { $0.name == "image" }), let rawName = image.filename, !rawName.isEmpty
-        else {
-            return .status(400)
-        }
-        let field = { (name: String) in
-            parts.first(where: { $0.name == name }).map { String(decoding: $0.data, as: UTF8.self) }
-        }
-        let type = field("type") ?? "input"
-        let subfolder = field("subfolder") ?? ""
-        let overwrite = ["true", "1"].contains(field("overwrite")?.lowercased() ?? "")
-        guard let base = files.folder(forType: type), let folder = DataDirectory.contained(base, subfolder) else {
-            return .status(400)
-        }
-        let name = (rawName as NSString).lastPathComponent
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("\0") else {
-            return .status(400)
-        }
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var finalName = name
-        if !overwrite {
-            let stem = (name as NSString).deletingPathExtension
-            let ext = (name as NSString).pathExtension
-            var n = 1
-            while let existing = try? Data(contentsOf: folder.appendingPathComponent(finalName)) {
-                if [UInt8](existing) == image.data { break }
-                finalName = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
-                n += 1
-            }
-        }
-        do {
-            try Data(image.data).write(to: folder.appendingPathComponent(finalName), options: .atomic)
-        } catch {
-            return .serverError
-        }
-        return .json(.obj(("name", .string(finalName)), ("subfolder", .string(subfolder)), ("type", .string(type))))
     }
 }
 

@@ -136,7 +136,8 @@ extension MockEngine {
 
     /// `POST /free`.
     func postFree(body: [UInt8]) -> MockResponse {
-        guard let json = try? JSONValue.parse(body) else { return .serverError }
+        // `json_data.get(...)` on anything but an object raises: a 500, as for a body that is not JSON.
+        guard let json = try? JSONValue.parse(body), json.objectValue != nil else { return .serverError }
         if json["unload_models"]?.isTruthy == true { modelsLoaded = false }
         if json["free_memory"]?.isTruthy == true {
             cache = [:]

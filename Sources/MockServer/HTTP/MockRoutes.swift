@@ -64,11 +64,7 @@ enum MockRoutes {
             return response(await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"]))
                 .createHeadResponse()
         }
-        router.post(
-            "\(p)/upload/image",
-            use: guarded { request in
-                await engine.uploadImage(body: try await body(request), contentType: request.headers[.contentType])
-            })
+        UploadRoutes.register(on: router, prefix: p, engine: engine)
         router.get("\(p)/system_stats", use: guarded { _ in await engine.systemStats() })
         router.get("\(p)/object_info", use: guarded { _ in await engine.objectInfo(nil) })
         router.get(

@@ -1,0 +1,69 @@
+import ArgumentParser
+import ComfyClient
+import ComfyJSON
+import Foundation
+
+/// `submit` with several jobs: several workflows, `--count`, `--sweep`.
+extension SubmitCommand {
+    func submitBatch(_ api: ComfyAPI, _ graphs: [(path: String, prompt: JSONValue)], sweeps: [Sweep])
+        async throws -> Int32
+    {
+        var rng = SystemRandomNumberGenerator()
+        let jobs = try BatchPlan.expand(workflows: graphs, sweeps: sweeps, count: count, using: &rng)
+        let history = wait ? try store.openForRecording() : nil
+        let view = BatchProgressView()
+        if wait, !json || isatty(STDERR_FILENO) == 1 {
+            view.note("queueing \(jobs.count) jobs…")
+        }
+        var follower = JobFollower(api: api, timeout: timeout)
+        follower.socketWait = 5
+        let labels = jobs.map(\.label)
+        let outcomes = try await follower.submit(jobs.map(\.prompt), front: front, wait: wait) { update in
+            switch update {
+            case .accepted(let index, let accepted):
+                for warning in accepted.warnings {
+                    view.note("comfytop: warning: \(labels[index]): output dropped: \(warning.rendered)")
+                }
+                view.add(accepted.promptID, label: labels[index])
+            case .rejected(let index, let error):
+                view.reject()
+                view.note("comfytop: \(labels[index]) was refused: \(error.description)")
+            case .progress(let state): view.update(state)
+            case .finished(let outcome): view.finished(outcome)
+            case .polling(let reason): view.note(reason)
+            case .connection(.reconnecting(_, let delay, let reason)):
+                view.note("connection lost (\(reason)); retrying in \(String(format: "%.1f", delay)) s")
+            case .connection: break
+            }
+        }
+        if wait { view.finish() }
+        var saved: [Int: [Downloader.Saved]] = [:]
+        var refusedFiles = false
+        if wait {
+            let downloader = Downloader(
+                api: api, directory: URL(fileURLWithPath: (outputDir as NSString).expandingTildeInPath),
+                sidecars: sidecar)
+            for (index, outcome) in outcomes.enumerated() {
+                guard let item = outcome.item else { continue }
+                if let job = outcome.job { record(item, job, into: history, server: api.endpoint.displayURL) }
+                guard !noDownload, item.outcome == .success else { continue }
+                let (files, refused) = try await downloader.download(item)
+                saved[index] = files
+                for problem in refused {
+                    refusedFiles = true
+                    Output.error("comfytop: \(TerminalText.sanitize(problem.description))\n")
+                }
+            }
+        }
+        let labelled = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.offset, $0.element) })
+        if wait || json {
+            BatchReport.print(outcomes, labels: labelled, saved: wait && !noDownload ? saved : [:], json: json)
+        } else {
+            for (index, outcome) in outcomes.enumerated() {
+                if let id = outcome.promptID { printLine(id) } else { Output.error("refused: \(labels[index])\n") }
+            }
+        }
+        let ok = outcomes.allSatisfy { $0.status == .success || $0.status == .queued }
+        return ok && !refusedFiles ? 0 : Exit.failed
+    }
+}
