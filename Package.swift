@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "ComfyMockTests",
             dependencies: [
-                "ComfyMock", "ComfyJSON", "ComfyTestSupport",
+                "ComfyMock", "ComfyJSON", "ComfyTestSupport", "ComfyImages",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ComfyTUITests",
-            dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON", "ComfyMock"],
+            dependencies: ["ComfyTUI", "ComfyClient", "ComfyJSON", "ComfyMock", "ComfyImages"],
             path: "Tests/ComfyTUITests",
             exclude: ["Golden"],
             swiftSettings: swiftSettings

@@ -35,7 +35,7 @@ extension MockEngine {
             let preview = run.input(id, "send_preview")?.isTruthy ?? true
             let text = run.input(id, "send_text")?.isTruthy ?? false
             try await steps(&run, id: id, count: count, delay: delay, preview: preview, text: text, gen: gen)
-            run.sources[id] = upstreamSource(run, id)
+            run.sources[id] = preview ? sceneSource(run, id) : upstreamSource(run, id)
             stepMax = count
         case .failAfter:
             let steps = run.input(id, "steps")?.intValue ?? 10
@@ -52,7 +52,7 @@ extension MockEngine {
             let steps = run.input(id, "steps")?.intValue ?? 20
             try await self.steps(
                 &run, id: id, count: steps, delay: perStep * scale, preview: true, text: false, gen: gen)
-            run.sources[id] = upstreamSource(run, id)
+            run.sources[id] = sceneSource(run, id)
             stepMax = steps
         case .saveImage(let temp):
             try await pause(0.02 * scale, gen)
@@ -106,24 +106,26 @@ extension MockEngine {
         log(Tqdm.bar(n: 0, total: total, elapsed: 0))
         let pid = JSONValue.string(run.item.promptID)
         let metadata = supportsPreviewMetadata(run.clientID)
+        let frames = preview ? sceneFrames(run, id) : nil
         for step in 0..<max(0, count) {
             try await pause(delay + Double(faults.slowStepMS) / 1000, gen)
             try checkInterrupt(gen)
             let value = step + 1
             setProgress(&run, id, value: .int(value), max: .int(total), state: "running")
+            let picture = frames?.jpeg(step: value, of: total) ?? SampleImages.previewJPEG
             if preview, metadata, let clientID = run.clientID {
                 let meta = JSONValue.obj(
                     ("node_id", .string(id)), ("prompt_id", pid), ("display_node_id", .string(id)),
                     ("parent_node_id", .null), ("real_node_id", .string(id)), ("image_type", "image/jpeg"))
                 let json = meta.pythonJSONBytes
-                sendBytes(Self.u32(4) + Self.u32(UInt32(json.count)) + json + SampleImages.previewJPEG, to: clientID)
+                sendBytes(Self.u32(4) + Self.u32(UInt32(json.count)) + json + picture, to: clientID)
             }
             send(
                 "progress",
                 .obj(("value", .int(value)), ("max", .int(total)), ("prompt_id", pid), ("node", .string(id))),
                 to: run.clientID)
             if preview, !metadata {
-                sendBytes(Self.u32(1) + Self.u32(1) + SampleImages.previewJPEG, to: run.clientID)
+                sendBytes(Self.u32(1) + Self.u32(1) + picture, to: run.clientID)
             }
             if text {
                 let nodeBytes = Array(id.utf8)

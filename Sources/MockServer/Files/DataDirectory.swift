@@ -11,10 +11,12 @@ enum ImageSource: Sendable, Equatable {
     case solid(width: Int, height: Int, color: Int, batch: Int)
     case file(URL)
     case sample(batch: Int)
+    /// A sampler's picture: the seed's landscape (SyntheticPicture).
+    case scene(seed: Int, width: Int, height: Int, batch: Int)
 
     var batch: Int {
         switch self {
-        case .solid(_, _, _, let b), .sample(let b): return b
+        case .solid(_, _, _, let b), .sample(let b), .scene(_, _, _, let b): return b
         case .file: return 1
         }
     }
@@ -95,6 +97,8 @@ struct DataDirectory: Sendable {
         switch source {
         case .solid(let w, let h, let color, _):
             return PNGEncoder.solid(width: max(1, min(w, 1024)), height: max(1, min(h, 1024)), color: color)
+        case .scene(let seed, let w, let h, _):
+            return SyntheticPicture.png(seed: seed, width: max(1, min(w, 1024)), height: max(1, min(h, 1024)))
         case .file(let url):
             if let data = try? Data(contentsOf: url) { return [UInt8](data) }
             return PNGEncoder.sample()

@@ -56,13 +56,14 @@ enum MockRoutes {
             "\(p)/view",
             use: guarded { request in
                 let q = query(request)
-                return await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"])
+                let file = await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"])
+                return ViewPreview.apply(q["preview"], channel: q["channel"], to: file)
             })
         // aiohttp answers HEAD on every GET route; clients use it for file sizes.
         router.head("\(p)/view") { request, _ in
             let q = query(request)
-            return response(await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"]))
-                .createHeadResponse()
+            let file = await engine.view(filename: q["filename"], type: q["type"], subfolder: q["subfolder"])
+            return response(ViewPreview.apply(q["preview"], channel: q["channel"], to: file)).createHeadResponse()
         }
         UploadRoutes.register(on: router, prefix: p, engine: engine)
         router.get("\(p)/system_stats", use: guarded { _ in await engine.systemStats() })
