@@ -18,6 +18,27 @@ extension SubmitCommand {
         var follower = JobFollower(api: api, timeout: timeout)
         follower.socketWait = 5
         let labels = jobs.map(\.label)
+        let queued = LockedValue<[String]>([])
+        let cancel = cancelOnExit
+        let signal = InterruptSignal {
+            let ids = queued.value
+            if cancel, !ids.isEmpty {
+                view.note("comfytop: removing the batch's \(ids.count) jobs from the server's queue…")
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    try? await api.deleteFromQueue(ids)
+                    if let running = try? await api.queue().running.first?.promptID, ids.contains(running) {
+                        try? await api.interrupt(promptID: running)
+                    }
+                    done.signal()
+                }
+                _ = done.wait(timeout: .now() + 5)
+            } else if !ids.isEmpty {
+                view.note("comfytop: stopped; the \(ids.count) queued jobs keep running on the server")
+            }
+            Foundation.exit(Exit.interrupted)
+        }
+        defer { signal.cancel() }
         let outcomes = try await follower.submit(jobs.map(\.prompt), front: front, wait: wait) { update in
             switch update {
             case .accepted(let index, let accepted):
@@ -25,6 +46,7 @@ extension SubmitCommand {
                     view.note("comfytop: warning: \(labels[index]): output dropped: \(warning.rendered)")
                 }
                 view.add(accepted.promptID, label: labels[index])
+                queued.set(queued.value + [accepted.promptID])
             case .rejected(let index, let error):
                 view.reject()
                 view.note("comfytop: \(labels[index]) was refused: \(error.description)")
