@@ -235,6 +235,7 @@ extension HistoryItem {
         if let start = startedAt { pairs.append(("started_ms", .int(start))) }
         if let end = endedAt { pairs.append(("ended_ms", .int(end))) }
         if let seconds = durationSeconds { pairs.append(("seconds", .double(seconds))) }
+        if let wait = queueSeconds { pairs.append(("queue_seconds", .double(wait))) }
         if let number = queue?.number { pairs.append(("number", .double(number))) }
         if let client = queue?.clientID { pairs.append(("client_id", .string(client))) }
         if let error {

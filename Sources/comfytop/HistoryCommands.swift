@@ -211,6 +211,7 @@ struct ShowCommand: AsyncParsableCommand {
                 printLine("\(item.promptID)  \(item.outcome.rawValue)")
                 printLine("  started  \(Format.time(item.startedAt))")
                 printLine("  ended    \(Format.time(item.endedAt))")
+                if let line = ShowTimes.line(queue: item.queueSeconds, run: item.durationSeconds) { printLine(line) }
                 if let e = item.error {
                     printLine(
                         "  error    node \(e.nodeID ?? "?") \(e.nodeType ?? "?"): \(e.exceptionType): \(e.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
@@ -236,19 +237,22 @@ struct ShowCommand: AsyncParsableCommand {
             }
             let queue = try await api.queue()
             if let index = queue.pending.firstIndex(where: { $0.promptID == promptID }) {
+                let times = ShowTimes.queued(queue.pending[index], running: false)
                 if json {
                     printJSON(
-                        .obj(("prompt_id", .string(promptID)), ("status", "pending"), ("position", .int(index + 1))))
+                        .obj(("prompt_id", .string(promptID)), ("status", "pending"), ("position", .int(index + 1)))
+                            .appendingPairs(of: times.json))
                 } else {
-                    printLine("\(promptID)  pending (position \(index + 1))")
+                    printLine("\(promptID)  pending (position \(index + 1))\(times.words)")
                 }
                 return 0
             }
-            if queue.running.contains(where: { $0.promptID == promptID }) {
+            if let item = queue.running.first(where: { $0.promptID == promptID }) {
+                let times = ShowTimes.queued(item, running: true)
                 if json {
-                    printJSON(.obj(("prompt_id", .string(promptID)), ("status", "running")))
+                    printJSON(.obj(("prompt_id", .string(promptID)), ("status", "running")).appendingPairs(of: times.json))
                 } else {
-                    printLine("\(promptID)  running")
+                    printLine("\(promptID)  running\(times.words)")
                 }
                 return 0
             }

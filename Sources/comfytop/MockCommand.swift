@@ -23,6 +23,11 @@ struct MockOptions: ParsableArguments {
     @Flag(name: .customLong("jobs-api"), help: "Also serve the /api/jobs routes of newer ComfyUI servers.")
     var jobsAPI = false
 
+    @Option(
+        name: .customLong("server-version"),
+        help: "Which ComfyUI to imitate: 0.3.64 (the recorded one) or current (jobs API, client prompt ids, …).")
+    var serverVersion: MockServerVersion = .v0_3_64
+
     @Option(name: .customLong("history-limit"), help: "How many finished prompts history keeps.")
     var historyLimit = 10_000
 
@@ -68,7 +73,7 @@ struct MockOptions: ParsableArguments {
             host: host, port: port,
             configuration: .init(
                 dataDirectory: dataDirectory, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit,
-                echoLogs: echoLogs),
+                echoLogs: echoLogs, serverVersion: serverVersion),
             logger: logger)
         if let tlsCertfile, let tlsKeyfile { server.tls = (tlsCertfile, tlsKeyfile) }
         return server
@@ -104,7 +109,7 @@ struct MockCommand: AsyncParsableCommand {
         do {
             try await server.run(stopOnSignals: true) { port in
                 Output.error(
-                    "comfytop mock: ComfyUI 0.3.64 API on \(scheme)://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n"
+                    "comfytop mock: ComfyUI \(options.serverVersion.rawValue) API on \(scheme)://\(host):\(port) (data in \(dataDir)); Ctrl-C stops\n"
                 )
             }
         } catch {
@@ -198,6 +203,8 @@ struct DemoCommand: AsyncParsableCommand {
 extension Int32 {
     fileprivate var boolValue: Bool { self != 0 }
 }
+
+extension MockServerVersion: ExpressibleByArgument {}
 
 /// The mock's log on stderr, through ``Output/error(_:)``: what clients sent (a prompt id to interrupt, values in a
 /// traceback) is shown with its control characters escaped.

@@ -24,6 +24,7 @@ public final class MockHarness: Sendable {
 
     public static func start(
         speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000,
+        serverVersion: MockServerVersion = .v0_3_64,
         tls: (certificate: String, key: String)? = nil
     ) async throws -> MockHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("comfytop-mock-\(UUID().uuidString)")
@@ -31,7 +32,9 @@ public final class MockHarness: Sendable {
         logger.logLevel = .critical
         var server = MockServer(
             host: "127.0.0.1", port: 0,
-            configuration: .init(dataDirectory: dir, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit),
+            configuration: .init(
+                dataDirectory: dir, speed: speed, jobsAPI: jobsAPI, historyLimit: historyLimit,
+                serverVersion: serverVersion),
             logger: logger)
         server.tls = tls
         let scheme = tls == nil ? "http" : "https"

@@ -31,6 +31,7 @@ extension MonitorJob {
         outputs = item.outputs
         error = item.error ?? error
         if let start = item.startDate { startedAt = start }
+        if createdAt == nil, let created = item.queue?.createTime { createdAt = WireNumber.date(ms: created) }
         if let end = item.endDate { endedAt = end }
         currentNode = nil
 

@@ -38,6 +38,10 @@ public struct MonitorNode: Sendable, Equatable {
     public var endedAt: Date?
     /// Recent step times, for the live rate.
     public var stepTimes: [Date] = []
+    /// What the running node spends its time on, when the server says (`progress_state` `activity`).
+    public var activity: String?
+    /// The node's latest `progress_text` (binary type 3, broadcast to every socket), at most 500 characters.
+    public var progressText: String?
 
     public var fraction: Double? {
         guard let value, let max, max > 0 else { return nil }
@@ -64,6 +68,8 @@ public struct MonitorJob: Sendable, Equatable {
     /// Steps read from the server log for a foreign job (the log names no node).
     public var logStep: TqdmParser.Step?
     public var firstSeen: Date
+    /// When the server accepted the prompt (`extra_data.create_time`, servers ≥ 0.3.69, or `/api/jobs`).
+    public var createdAt: Date?
     public var startedAt: Date?
     public var endedAt: Date?
     public var outputs: [OutputFile] = []
@@ -139,6 +145,13 @@ public struct MonitorJob: Sendable, Equatable {
     public var logFraction: Double? {
         guard let step = logStep, step.total > 0 else { return nil }
         return Double(step.value) / Double(step.total)
+    }
+
+    /// Seconds between acceptance and start, while waiting (to `now`) or once started; nil without `createdAt`.
+    public func queueSeconds(now: Date) -> Double? {
+        guard let created = createdAt else { return nil }
+        let wait = (startedAt ?? (state == .pending ? now : nil))?.timeIntervalSince(created)
+        return wait.map { max(0, $0) }
     }
 
     public func elapsed(now: Date) -> Double? {

@@ -66,6 +66,8 @@ extension MonitorState {
             jobs[id]?.currentNode = nil
             // Anonymous prompts never get `executing {node: null}`: look the result up once it is written.
             if jobs[id]?.source != .own { return [.refreshQueue, .lookupHistory(id)] }
+        case .progressText(let node, let text):
+            applyProgressText(nodeID: node, text: text)
         case .logs(let entries):
             guard let id = runningID, jobs[id]?.source == .foreign else { return [] }
             for entry in entries {
@@ -178,6 +180,7 @@ extension MonitorJob {
         for k in entries.indices {
             let entry = entries[k]
             guard let index = nodeIndex(entry.nodeID) else { continue }
+            if nodes[index].activity != entry.activity { nodes[index].activity = entry.activity }
             if entry.state == .finished {
                 let wasRunning = nodes[index].state == .running
                 if nodes[index].state != .cached { nodes[index].state = .done }

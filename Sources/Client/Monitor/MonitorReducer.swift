@@ -137,6 +137,7 @@ extension MonitorState {
             }
         }
         var effects: [MonitorEffect] = []
+        noteCreateTimes(snapshot)
         if let running = snapshot.running.first { effects += markRunning(running.promptID, now: now) }
         runningID = snapshot.running.first?.promptID
         pendingIDs = snapshot.pending.map(\.promptID)

@@ -80,7 +80,8 @@ public enum EventDecoder {
                         nodeID: entry["node_id"]?.pythonStrOrNil ?? key,
                         displayNodeID: entry["display_node_id"]?.pythonStrOrNil, value: value.doubleValue ?? 0,
                         max: max.doubleValue ?? 1,
-                        state: entry["state"]?.stringValue.flatMap(NodeProgress.State.init(rawValue:)) ?? .running))
+                        state: entry["state"]?.stringValue.flatMap(NodeProgress.State.init(rawValue:)) ?? .running,
+                        activity: entry["activity"]?.stringValue.map { String($0.prefix(200)) }))
             }
             return .progressState(promptID: id, nodes: nodes)
         case "executed":

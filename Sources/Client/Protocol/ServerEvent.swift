@@ -7,6 +7,8 @@ public struct NodeProgress: Sendable, Equatable {
     public var value: Double
     public var max: Double
     public var state: State
+    /// What a running node spends its time on (newer servers, e.g. "loading"); nil when not said.
+    public var activity: String?
 
     /// The server's NodeState: `pending`, `running`, `finished` or `error` (it sends only the middle two; anything
     /// else reads as running).
@@ -14,12 +16,15 @@ public struct NodeProgress: Sendable, Equatable {
         case pending, running, finished, error
     }
 
-    public init(nodeID: String, displayNodeID: String?, value: Double, max: Double, state: State) {
+    public init(
+        nodeID: String, displayNodeID: String?, value: Double, max: Double, state: State, activity: String? = nil
+    ) {
         self.nodeID = nodeID
         self.displayNodeID = displayNodeID
         self.value = value
         self.max = max
         self.state = state
+        self.activity = activity
     }
 }
 

@@ -160,11 +160,15 @@ extension MockEngine {
     }
 
     /// Updates one node in `progress_state` and sends the whole (cumulative) map: client, or broadcast if none.
-    func setProgress(_ run: inout RunState, _ id: String, value: JSONValue, max: JSONValue, state: String) {
+    /// `activity` (newer servers, `NodeProgressState.activity`): what a running node spends its time on.
+    func setProgress(
+        _ run: inout RunState, _ id: String, value: JSONValue, max: JSONValue, state: String, activity: String? = nil
+    ) {
         let pid = JSONValue.string(run.item.promptID)
-        let entry: JSONValue = .obj(
+        var entry: JSONValue = .obj(
             ("value", value), ("max", max), ("state", .string(state)), ("node_id", .string(id)), ("prompt_id", pid),
             ("display_node_id", .string(id)), ("parent_node_id", .null), ("real_node_id", .string(id)))
+        if let activity { entry = entry.setting("activity", .string(activity)) }
         if let index = run.progress.firstIndex(where: { $0.0 == id }) {
             run.progress[index].1 = entry
         } else {

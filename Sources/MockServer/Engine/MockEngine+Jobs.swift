@@ -1,15 +1,23 @@
 import ComfyJSON
 import Foundation
 
-/// The `/api/jobs` family of newer servers (v0.6.0+; cancel routes v0.26.0+), served with `--jobs-api`.
+/// The `/api/jobs` family of newer servers (v0.6.0+; cancel routes v0.26.0+), served with `--jobs-api` or
+/// `--server-version current`, after `comfy_execution/jobs.py` (172be438): `prune_dict` drops None values, so a
+/// key that has no value is absent, never null.
 extension MockEngine {
-    private func job(_ item: QueueItem, status: String) -> JSONValue {
+    /// `normalize_queue_item`: the workflow only for one job's detail.
+    private func job(_ item: QueueItem, status: String, detailed: Bool = false) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("id", .string(item.promptID)), ("status", .string(status)), ("priority", item.number),
-            ("create_time", .int(item.createTime)), ("outputs_count", 0),
         ]
-        if let workflowID = item.extraData["extra_pnginfo"]?["workflow"]?["id"] {
+        pairs.append(("create_time", Self.createTime(item)))
+        pairs.append(("outputs_count", 0))
+        pairs.append(("previewable_outputs_count", 0))
+        if let workflowID = item.extraData["extra_pnginfo"]?["workflow"]?["id"], !workflowID.isNull {
             pairs.append(("workflow_id", workflowID))
+        }
+        if detailed {
+            pairs.append(("workflow", .obj(("prompt", item.prompt), ("extra_data", item.extraData))))
         }
         return .object(pairs)
     }
@@ -19,8 +27,8 @@ extension MockEngine {
         let status = entry.statusString == "success" ? "completed" : (interrupted ? "cancelled" : "failed")
         var pairs: [(String, JSONValue)] = [
             ("id", .string(entry.item.promptID)), ("status", .string(status)), ("priority", entry.item.number),
-            ("create_time", .int(entry.item.createTime)),
         ]
+        pairs.append(("create_time", Self.createTime(entry.item)))
         if let start = entry.startedAt { pairs.append(("execution_start_time", .int(start))) }
         if let end = entry.endedAt { pairs.append(("execution_end_time", .int(end))) }
         if let error = entry.messages.first(where: { $0[0]?.stringValue == "execution_error" })?[1] {
@@ -35,6 +43,7 @@ extension MockEngine {
             }
         }
         pairs.append(("outputs_count", .int(files.count)))
+        pairs.append(("previewable_outputs_count", .int(files.count)))
         if let preview = files.first(where: { $0.1["type"]?.stringValue == "output" }) ?? files.first {
             pairs.append(("preview_output", preview.1))
         }
@@ -50,14 +59,22 @@ extension MockEngine {
         return .object(pairs)
     }
 
+    /// `extra_data.create_time` (stamped by `POST /prompt` on these servers; seeded runs have the time they were
+    /// made).
+    private static func createTime(_ item: QueueItem) -> JSONValue {
+        if let created = item.extraData["create_time"], !created.isNull { return created }
+        return .int(item.createTime)
+    }
+
     private static let validStatuses = ["pending", "in_progress", "completed", "failed", "cancelled"]
 
     /// `GET /api/jobs`.
     func listJobs(query: [String: String]) -> MockResponse {
         func bad(_ message: String) -> MockResponse { .json(.obj(("error", .string(message))), status: 400) }
         var wanted = Set(Self.validStatuses)
-        if let status = query["status"] {
-            let requested = status.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let status = query["status"], !status.isEmpty {
+            let requested = status.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .filter { !$0.isEmpty }
             let invalid = requested.filter { !Self.validStatuses.contains($0) }
             guard invalid.isEmpty else {
                 return bad(
@@ -66,11 +83,11 @@ extension MockEngine {
             }
             wanted = Set(requested)
         }
-        let sortBy = query["sort_by"] ?? "created_at"
+        let sortBy = (query["sort_by"] ?? "created_at").lowercased()
         guard ["created_at", "execution_duration"].contains(sortBy) else {
             return bad("sort_by must be 'created_at' or 'execution_duration'")
         }
-        let order = query["sort_order"] ?? "desc"
+        let order = (query["sort_order"] ?? "desc").lowercased()
         guard ["asc", "desc"].contains(order) else { return bad("sort_order must be 'asc' or 'desc'") }
         var limit: Int?
         if let raw = query["limit"] {
@@ -83,17 +100,23 @@ extension MockEngine {
             guard let value = Int(raw) else { return bad("offset must be an integer") }
             offset = max(0, value)
         }
-        var jobs: [(JSONValue, Int, Int)] = []
-        if let running { jobs.append((job(running, status: "in_progress"), running.createTime, 0)) }
-        for item in pending.sorted(by: QueueItem.precedes) {
-            jobs.append((job(item, status: "pending"), item.createTime, 0))
+        // `apply_sorting`: create_time (0 when absent), or end - start when both are there (else 0).
+        func keys(_ job: JSONValue) -> (JSONValue, Double, Double) {
+            let start = job["execution_start_time"]?.doubleValue ?? 0
+            let end = job["execution_end_time"]?.doubleValue ?? 0
+            return (job, job["create_time"]?.doubleValue ?? 0, start != 0 && end != 0 ? end - start : 0)
         }
+        var jobs: [(JSONValue, Double, Double)] = []
+        if let running { jobs.append(keys(job(running, status: "in_progress"))) }
+        for item in pending { jobs.append(keys(job(item, status: "pending"))) }
         for id in history.order {
             guard let entry = history.entries[id] else { continue }
-            jobs.append(
-                (job(entry, detailed: false), entry.item.createTime, (entry.endedAt ?? 0) - (entry.startedAt ?? 0)))
+            jobs.append(keys(job(entry, detailed: false)))
         }
         jobs = jobs.filter { wanted.contains($0.0["status"]?.stringValue ?? "") }
+        if let workflowID = query["workflow_id"], !workflowID.isEmpty {
+            jobs = jobs.filter { $0.0["workflow_id"]?.stringValue == workflowID }
+        }
         jobs.sort { a, b in
             let (x, y) = sortBy == "created_at" ? (a.1, b.1) : (a.2, b.2)
             return order == "asc" ? x < y : x > y
@@ -113,9 +136,11 @@ extension MockEngine {
 
     /// `GET /api/jobs/{id}`.
     func getJob(_ id: String) -> MockResponse {
-        if let running, running.promptID == id { return .json(job(running, status: "in_progress")) }
-        if let item = pending.first(where: { $0.promptID == id }) { return .json(job(item, status: "pending")) }
         if let entry = history.entries[id] { return .json(job(entry, detailed: true)) }
+        if let running, running.promptID == id { return .json(job(running, status: "in_progress", detailed: true)) }
+        if let item = pending.first(where: { $0.promptID == id }) {
+            return .json(job(item, status: "pending", detailed: true))
+        }
         return .json(.obj(("error", "Job not found")), status: 404)
     }
 

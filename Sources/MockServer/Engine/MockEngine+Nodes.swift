@@ -26,6 +26,9 @@ extension MockEngine {
         var stepMax: Int?
         switch def.behaviour {
         case .timed(let seconds):
+            if isCurrent, classType == "CheckpointLoaderSimple", !modelsLoaded {
+                setProgress(&run, id, value: .double(0), max: .double(1), state: "running", activity: "loading")
+            }
             try await pause(seconds * scale, gen)
             run.sources[id] = source(of: run, id: id, classType: classType)
             if classType == "CheckpointLoaderSimple" { modelsLoaded = true }

@@ -23,7 +23,7 @@ extension MockEngine {
     }
 
     /// `POST /prompt`.
-    func postPrompt(body: [UInt8]) -> MockResponse {
+    func postPrompt(body: [UInt8], usageSource: String? = nil) -> MockResponse {
         log("got prompt\n")
         guard let json = try? JSONValue.parse(body), case .object = json else { return .serverError }
         let number: JSONValue
@@ -38,6 +38,7 @@ extension MockEngine {
             let error = Validator.error("no_prompt", "No prompt provided", "No prompt provided")
             return .json(.obj(("error", error), ("node_errors", .object([]))), status: 400)
         }
+        if let rejected = rejectPromptID(json) { return rejected }
         guard let graph = prompt.objectValue else { return .serverError }
         let promptID = json["prompt_id"].flatMap { $0.isNull ? nil : $0.pythonStr } ?? UUID().uuidString.lowercased()
         let targets = json["partial_execution_targets"]?.arrayValue?.map(\.pythonStr)
@@ -45,6 +46,7 @@ extension MockEngine {
         let result = validator.validate(partialTargets: targets)
         var extraData = json["extra_data"].flatMap { $0.objectValue == nil ? nil : $0 } ?? .object([])
         if let clientID = json["client_id"] { extraData = extraData.setting("client_id", clientID) }
+        extraData = currentExtraData(extraData, usageSource: usageSource)
         let now = Self.nowMillis()
         if config.jobsAPI, extraData["create_time"] == nil { extraData = extraData.setting("create_time", .int(now)) }
         guard result.ok else {
@@ -152,7 +154,7 @@ extension MockEngine {
         let used = (modelsLoaded ? 6_938_000_000 : 0) + (running == nil ? 0 : 2_147_483_648)
         let system: JSONValue = .obj(
             ("os", "posix"), ("ram_total", .int(67_334_569_984)), ("ram_free", .int(51_234_567_890)),
-            ("comfyui_version", .string(config.jobsAPI ? "0.6.0" : "0.3.64")),
+            ("comfyui_version", .string(isCurrent ? config.serverVersion.versionString : config.jobsAPI ? "0.6.0" : "0.3.64")),
             ("required_frontend_version", "1.27.10"), ("installed_templates_version", "0.1.95"),
             ("required_templates_version", "0.1.95"), ("python_version", "3.11.7 (comfytop mock)"),
             ("pytorch_version", "2.8.0+cu128"), ("embedded_python", false),
@@ -161,11 +163,12 @@ extension MockEngine {
             ("name", "cuda:0 Mock GPU : cudaMallocAsync"), ("type", "cuda"), ("index", 0),
             ("vram_total", .int(total)), ("vram_free", .int(total - used)),
             ("torch_vram_total", .int(used + 1_073_741_824)), ("torch_vram_free", .int(1_073_741_824)))
-        return .json(.obj(("system", system), ("devices", .array([device]))))
+        return .json(.obj(("system", currentSystemKeys(system)), ("devices", .array(currentDevices(device)))))
     }
 
     func objectInfo(_ name: String?) -> MockResponse {
         let catalog = self.catalog
+        seedAssetsOnce()
         guard let name else { return .json(catalog.objectInfo()) }
         guard let def = catalog.definition(name) else { return .json(.object([])) }
         return .json(.obj((name, def.info)))

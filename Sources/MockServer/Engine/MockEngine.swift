@@ -29,14 +29,17 @@ public actor MockEngine {
         public var jobsAPI: Bool
         public var historyLimit: Int
         public var echoLogs: Bool
+        /// Which ComfyUI to imitate (`current` implies the jobs API).
+        public var serverVersion: MockServerVersion
 
         public init(
             dataDirectory: URL, speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000,
-            echoLogs: Bool = false
+            echoLogs: Bool = false, serverVersion: MockServerVersion = .v0_3_64
         ) {
             self.dataDirectory = dataDirectory
             self.speed = speed
-            self.jobsAPI = jobsAPI
+            self.serverVersion = serverVersion
+            self.jobsAPI = jobsAPI || serverVersion == .current
             self.historyLimit = historyLimit
             self.echoLogs = echoLogs
         }
@@ -72,6 +75,7 @@ public actor MockEngine {
     var wake: CheckedContinuation<Void, Never>?
     var modelsLoaded = false
     var demoTask: Task<Void, Never>?
+    var assetsSeeded = false
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "comfytop.mock")) {
         self.config = configuration
@@ -171,7 +175,7 @@ public actor MockEngine {
             return
         }
         socketFlags[sid] = message["data"] ?? .object([])
-        send("feature_flags", Self.serverFeatures, to: sid)
+        send("feature_flags", serverFeatureFlags, to: sid)
     }
 
     /// As the real server's `finally:` block: the entry is removed by key, even if a newer socket owns it now.

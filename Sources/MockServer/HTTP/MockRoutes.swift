@@ -39,7 +39,12 @@ enum MockRoutes {
             }
         }
         router.get("\(p)/prompt", use: guarded { _ in await engine.queueInfo() })
-        router.post("\(p)/prompt", use: guarded { await engine.postPrompt(body: try await body($0)) })
+        router.post(
+            "\(p)/prompt",
+            use: guarded { request in
+                let source = HTTPField.Name("Comfy-Usage-Source").flatMap { request.headers[$0] }
+                return await engine.postPrompt(body: try await body(request), usageSource: source)
+            })
         router.get("\(p)/queue", use: guarded { _ in await engine.queueSnapshot() })
         router.post("\(p)/queue", use: guarded { await engine.postQueue(body: try await body($0)) })
         router.post("\(p)/interrupt", use: guarded { await engine.postInterrupt(body: try await body($0)) })
@@ -70,7 +75,7 @@ enum MockRoutes {
         router.get("\(p)/object_info", use: guarded { _ in await engine.objectInfo(nil) })
         router.get(
             "\(p)/object_info/{name}", use: guarded { await engine.objectInfo(path($0, after: "/object_info/")) })
-        router.get("\(p)/features", use: guarded { _ in .json(MockEngine.serverFeatures) })
+        router.get("\(p)/features", use: guarded { _ in .json(await engine.serverFeatureFlags) })
         router.get("\(p)/embeddings", use: guarded { _ in .json(.array([])) })
         router.get("\(p)/extensions", use: guarded { _ in .json(.array([])) })
         router.get("\(p)/models", use: guarded { _ in await engine.models(folder: nil) })

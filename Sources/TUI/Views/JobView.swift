@@ -28,10 +28,14 @@ enum JobView {
         }
         if job.state == .running {
             if let left = m.jobRemaining(job, now: now) {
-                c.put(x + 2, y, "ETA \(g.approx)\(MonitorFormat.duration(left))", Style(.main), maxX: inner.maxX)
+                x = c.put(x + 2, y, "ETA \(g.approx)\(MonitorFormat.duration(left))", Style(.main), maxX: inner.maxX)
             } else {
-                c.put(x + 2, y, "ETA unknown", Style(.dim), maxX: inner.maxX)
+                x = c.put(x + 2, y, "ETA unknown", Style(.dim), maxX: inner.maxX)
             }
+        }
+        if let wait = job.queueSeconds(now: now) {
+            let word = job.state == .pending ? "waiting" : "queued"
+            c.put(x + 2, y, "\(word) \(MonitorFormat.duration(wait))", Style(.dim), maxX: inner.maxX)
         }
         y += 1
         if y < inner.maxY {
@@ -61,6 +65,10 @@ enum JobView {
             let text =
                 "\(g.failed) node \(error.nodeID ?? "?") \(error.nodeType ?? "?"): \(error.exceptionMessage.trimmingCharacters(in: .whitespacesAndNewlines))"
             c.put(inner.x, y, text, Style(.stateFailed, bold: true), maxX: inner.maxX)
+            y += 1
+        }
+        if let (node, text) = progressText(of: job), y < inner.maxY {
+            c.put(inner.x, y, "\(node.title) \(node.id): \(text)", Style(.dim), maxX: inner.maxX)
             y += 1
         }
         guard y < inner.maxY else { return }
@@ -97,10 +105,20 @@ enum JobView {
         return max(0, min(index - rows / 2, job.nodes.count - rows))
     }
 
+    /// The `progress_text` to show: the running node's, else the last node's that has one (its last line).
+    static func progressText(of job: MonitorJob) -> (MonitorNode, String)? {
+        let node =
+            job.nodes.first { $0.id == job.currentNode && $0.progressText != nil }
+            ?? job.nodes.last { $0.progressText != nil }
+        guard let node, let text = node.progressText else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+        return line.isEmpty ? nil : (node, line)
+    }
+
     static func detail(_ node: MonitorNode, _ m: MonitorState, now: Date, glyphs g: Glyphs, word: String) -> String {
         switch node.state {
         case .running:
-            var s = ""
+            var s = node.activity.map { "\($0.prefix(20)) " } ?? ""
             if let v = node.value, let mx = node.max, mx > 1 { s = "\(Int(v))/\(Int(mx)) " }
             if let start = node.startedAt { s += MonitorFormat.duration(now.timeIntervalSince(start)) }
             if let left = m.nodeRemaining(node, now: now) { s += " \(g.approx)\(MonitorFormat.duration(left))" }
