@@ -20,7 +20,7 @@ struct Comfytop: AsyncParsableCommand {
             DownloadCommand.self, UploadCommand.self, WaitCommand.self, ModelsCommand.self, NodesCommand.self,
             FreeCommand.self,
             InterruptCommand.self, CancelCommand.self, StatusCommand.self, WatchCommand.self, MockCommand.self,
-            DemoCommand.self,
+            DemoCommand.self, ViewCommand.self,
         ],
         defaultSubcommand: MonitorCommand.self)
 
