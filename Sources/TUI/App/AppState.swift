@@ -36,6 +36,8 @@ public struct AppState: Sendable, Equatable {
     /// every `summaryPeriod` seconds, so a run's stream of steps redraws its node's bar, not three places at once.
     public var summary: Summary?
     public static let summaryPeriod = 0.5
+    /// The preview pane, the outputs pane's thumbnail and the viewer (see `AppUpdate+Pictures`).
+    public var pictures = PictureState()
 
     public struct Summary: Sendable, Equatable {
         public var id: String
@@ -177,6 +179,8 @@ public enum AppUpdate {
             app.follow.toggle()
             app.note = app.follow ? "following the running job" : "not following"
         case .filter: app.editingFilter = true
+        // Taken by `pictureKey` before the table (here only when pictures are off).
+        case .preview, .viewer: app.note = "pictures are off (--images off)"
         case .sort, .statusFilter, .requeue, .requeueNewSeed, .copyID, .copyPath, .deleteHistory:
             app.note = "h opens the history browser, where this key works"
         case .download:

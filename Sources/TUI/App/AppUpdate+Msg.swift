@@ -6,6 +6,10 @@ extension AppUpdate {
     public static func update(_ model: AppModel, _ msg: Msg) -> (AppModel, [AppEffect]) {
         var m = model
         var effects: [AppEffect] = []
+        if case .key(let key) = msg, let taken = pictureKey(&m, key) {
+            m.app = settle(m.app, m.monitor, now: m.now)
+            return (m, taken + pictureRequests(&m))
+        }
         switch msg {
         case .tick(let now):
             m.now = now
@@ -33,6 +37,8 @@ extension AppUpdate {
             }
             effects.append(.copy(path))
             m.app.notice = Notice("copied \(path) to the clipboard (OSC 52)", .success, time: m.now)
+        case .picture(let rendered):
+            pictureRendered(&m, rendered)
         case .action(let result):
             m.app.notice = Notice(result.words, result.level, time: m.now)
             if m.logging { effects.append(.log(AppModel.logLine(result.words, result.level, at: m.now))) }
@@ -56,6 +62,7 @@ extension AppUpdate {
             }
         }
         m.app = settle(m.app, m.monitor, now: m.now)
+        effects += pictureRequests(&m)
         return (m, effects)
     }
 

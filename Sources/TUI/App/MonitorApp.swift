@@ -78,6 +78,8 @@ public final class MonitorApp: @unchecked Sendable {
             session: session, reader: reader, terminal: terminal, inbox: inbox,
             log: options.logFile.map(EventLog.init(path:)), downloadDirectory: options.downloadDirectory,
             server: initial.serverURL)
+        model.app.pictures.enabled = options.pictures
+        if options.pictures { runner.pictures = pictureWorker(terminal, server: initial.serverURL) }
         let glyphs = Glyphs(ascii: options.ascii)
         var last: Canvas?
         var frames = 0

@@ -11,6 +11,8 @@ public struct MonitorOptions: Sendable {
     public var downloadDirectory: URL
     /// Where the message line's events are appended (`--log`).
     public var logFile: String?
+    /// Pictures (the preview pane, thumbnails, the viewer); false with `--images off`.
+    public var pictures = true
 
     public init(ascii: Bool, downloadDirectory: URL) {
         self.ascii = ascii

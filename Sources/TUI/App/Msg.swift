@@ -18,6 +18,8 @@ public enum Msg: Sendable, Equatable {
     /// The first output path of a stored run (nil: none), to copy.
     case outputPath(id: String, path: String?)
     case action(ActionResult)
+    /// A picture the renderer made (or could not).
+    case picture(RenderedPicture)
 }
 
 /// One answer of the store to a history query.
@@ -64,6 +66,8 @@ public enum AppEffect: Sendable, Equatable {
     case copy(String)
     case notify(String)
     case log(String)
+    // The picture renderer (answered with `.picture`, later).
+    case render(PictureRequest)
 }
 
 /// A message of the screen's own (an action's result, a copy), worded, with the level its case gives.

@@ -15,6 +15,10 @@ public enum Screen {
             Overlays.tooSmall(&c)
             return c
         }
+        if let viewer = app.pictures.viewer, app.screen == .monitor {
+            ImageViewer.draw(&c, viewer, m, app, glyphs: g)
+            return c
+        }
         HeaderView.draw(&c, layout.header, m, now: now, glyphs: g)
         if app.screen == .history, let history = app.history {
             let body = Rect(x: 0, y: 1, width: width, height: height - 1 - (layout.message == nil ? 1 : 2))
@@ -26,8 +30,14 @@ public enum Screen {
             return c
         }
         QueueView.draw(&c, layout.queue, m, app, jobs: jobs, now: now, glyphs: g)
-        JobView.draw(&c, layout.job, m, selected, app, now: now, glyphs: g)
-        if let outputs = layout.outputs { OutputsView.draw(&c, outputs, selected, app, glyphs: g) }
+        // The preview pane takes the job pane's right part while it is shown.
+        let (jobRect, pane) = PreviewPane.split(layout.job, app, m)
+        JobView.draw(&c, jobRect, m, selected, app, now: now, glyphs: g)
+        if let pane { PreviewPane.draw(&c, pane, m, selected, app, glyphs: g) }
+        if let outputs = layout.outputs {
+            OutputsView.draw(&c, outputs, selected, app, glyphs: g)
+            OutputPicture.draw(&c, outputs, selected, app)
+        }
         if let message = layout.message { Overlays.message(&c, message, m, app, now: now) }
         Overlays.footer(&c, layout.footer, app, glyphs: g)
         switch app.overlay {

@@ -40,6 +40,7 @@ public enum Action: String, Sendable, CaseIterable {
     case quit, help, up, down, pageUp, pageDown, top, bottom, nextPane, previousPane, details
     case interrupt, cancel, download, follow, filter, back
     case history, sort, statusFilter, requeue, requeueNewSeed, copyID, copyPath, deleteHistory
+    case preview, viewer
 }
 
 /// One row of the key table: it feeds the hint bar, the help overlay and the README.
@@ -128,6 +129,13 @@ public enum KeyMap {
         KeyBinding(
             action: .deleteHistory, keys: [.char("D")], help: "history: delete the run from the server's history",
             section: "History", showInBar: false, mutatesServer: true),
+        KeyBinding(
+            action: .preview, keys: [.char("p")], help: "show or hide the live preview pane", section: "Pictures",
+            showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .viewer, keys: [.char("v")],
+            help: "view the job's images full screen (Enter on an output too; ←/→ step, d download, y copy path)",
+            section: "Pictures", showInBar: false, mutatesServer: false),
     ]
 
     public static func action(for key: Key) -> Action? {

@@ -12,6 +12,8 @@ final class EffectRunner {
     let log: EventLog?
     let downloadDirectory: URL
     let server: String
+    /// Makes pictures off the UI thread (nil: none are made).
+    var pictures: PictureWorker?
 
     init(
         session: MonitorSession, reader: (any HistoryReader)?, terminal: any Terminal, inbox: Inbox, log: EventLog?,
@@ -50,6 +52,7 @@ final class EffectRunner {
             answer { await $0.download(id, to: directory) }
         case .requeue(let id, let newSeed): answer { await $0.requeue(id, newSeed: newSeed) }
         case .deleteHistory(let id): answer { await $0.deleteFromHistory(id) }
+        case .render(let request): pictures?.submit(request)
         }
         return nil
     }

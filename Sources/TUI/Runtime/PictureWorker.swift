@@ -1,0 +1,136 @@
+import ComfyClient
+import ComfyImages
+import Foundation
+
+/// Makes the screen's pictures off the UI thread: decodes (libjpeg-turbo, libspng) and draws into cells
+/// (libchafa), answering with `.picture` through the inbox.
+///
+/// Coalescing: each slot holds at most one waiting request, and a newer one replaces it; one picture is made at
+/// a time. A preview is decoded from the newest frame there is when its turn comes (`LivePreviews.latest`), so a
+/// fast sampler's frames are skipped, never queued, and a picture is never older than what was asked for.
+final class PictureWorker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [PictureSlot: PictureRequest] = [:]
+    private var running = false
+    private let previews: LivePreviews
+    private let thumbnails: ThumbnailCache?
+    private let fetch: @Sendable (OutputFile) async throws -> [UInt8]
+    private let server: String
+    private let depth: ColorDepth
+    private let symbols: SymbolSet
+    private let post: @Sendable (Msg) -> Void
+    /// Pictures made so far (for tests and `--log`).
+    private(set) var made = 0
+
+    init(
+        previews: LivePreviews, thumbnails: ThumbnailCache?, server: String, depth: ColorDepth, ascii: Bool,
+        fetch: @escaping @Sendable (OutputFile) async throws -> [UInt8], post: @escaping @Sendable (Msg) -> Void
+    ) {
+        self.previews = previews
+        self.thumbnails = thumbnails
+        self.server = server
+        self.depth = depth
+        self.symbols = ascii ? .ascii : .quadrant
+        self.fetch = fetch
+        self.post = post
+    }
+
+    func submit(_ request: PictureRequest) {
+        let start = lock.withLock {
+            pending[request.slot] = request
+            if running { return false }
+            running = true
+            return true
+        }
+        guard start else { return }
+        Task.detached(priority: .userInitiated) { [self] in
+            while let next = take() {
+                let picture = await make(next)
+                lock.withLock { made += 1 }
+                post(.picture(picture))
+            }
+        }
+    }
+
+    /// The next request, the viewer first (it covers the screen), then the preview pane, then the outputs pane.
+    private func take() -> PictureRequest? {
+        lock.withLock {
+            for slot in [PictureSlot.viewer, .pane, .output] {
+                if let request = pending.removeValue(forKey: slot) { return request }
+            }
+            running = false
+            return nil
+        }
+    }
+
+    private func make(_ request: PictureRequest) async -> RenderedPicture {
+        var request = request
+        let bytes: [UInt8]
+        switch request.source {
+        case .preview(let id, _):
+            guard let frame = previews.latest(for: id) else {
+                return RenderedPicture(request: request, picture: nil, failure: "the preview is gone")
+            }
+            // The frame drawn is the newest one: the answer says which.
+            request.source = .preview(promptID: id, seq: frame.seq)
+            bytes = frame.bytes
+        case .output(let id, let file):
+            do {
+                if let thumbnails {
+                    bytes = try await thumbnails.thumbnail(of: file, promptID: id, server: server, fetch: fetch)
+                } else {
+                    bytes = try await fetch(file)
+                }
+            } catch {
+                return RenderedPicture(request: request, picture: nil, failure: Self.words(error))
+            }
+        }
+        return Self.render(bytes, request, depth: depth, symbols: symbols)
+    }
+
+    /// Decodes and draws bytes into a picture fitted to the request's cells. Pure; public to tests.
+    static func render(_ bytes: [UInt8], _ request: PictureRequest, depth: ColorDepth, symbols: SymbolSet)
+        -> RenderedPicture
+    {
+        let image: RGBImage
+        do {
+            image = try ImageCodec.decode(bytes)
+        } catch {
+            return RenderedPicture(request: request, picture: nil, failure: error.description)
+        }
+        let drawn = SymbolRenderer.renderFitted(
+            image, maxColumns: request.columns, maxRows: request.rows,
+            options: SymbolOptions(depth: pictureDepth(depth), symbols: symbols))
+        return RenderedPicture(request: request, picture: cells(drawn, depth: depth))
+    }
+
+    static func pictureDepth(_ depth: ColorDepth) -> PictureDepth {
+        switch depth {
+        case .truecolor: return .truecolor
+        case .c256: return .colors256
+        case .c16: return .colors16
+        case .c8: return .colors8
+        case .mono: return .mono
+        }
+    }
+
+    /// The renderer's cells as the canvas keeps them: colours as curses takes them (packed RGB, a palette index,
+    /// or -1 for the terminal's own).
+    static func cells(_ p: SymbolPicture, depth: ColorDepth) -> CellPicture? {
+        func value(_ color: PictureColor) -> UInt32 {
+            switch color {
+            case .rgb(let r, let g, let b): return UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b)
+            case .palette(let i): return UInt32(i)
+            case .terminalForeground, .terminalBackground: return UInt32(bitPattern: -1)
+            }
+        }
+        return CellPicture(
+            width: p.columns, height: p.rows, depth: depth, codes: p.cells.map(\.character.value),
+            fg: p.cells.map { value($0.foreground) }, bg: p.cells.map { value($0.background) })
+    }
+
+    static func words(_ error: any Error) -> String {
+        if let error = error as? ComfyError { return error.description }
+        return String(describing: error)
+    }
+}
