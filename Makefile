@@ -28,6 +28,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	python3 Tests/python/real_client_smoke.py $(BIN)
 	python3 Tests/python/cli_e2e.py $(BIN)
+	python3 Tests/python/doctor_e2e.py $(BIN)
 	python3 Tests/python/commands_e2e.py $(BIN)
 	python3 Tests/python/job_model_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)

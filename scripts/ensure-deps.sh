@@ -72,6 +72,9 @@ if [ "$need_python" = 1 ]; then
     missing=()
     command -v tmux >/dev/null 2>&1 || missing+=(tmux)
     command -v curl >/dev/null 2>&1 || missing+=(curl)
+    # comfytop doctor's end-to-end test puts nginx in front of the mock and makes certificates with openssl.
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]} for the end-to-end tests…"
         apt_install "${missing[@]}"

@@ -18,6 +18,10 @@ public struct MockServer: Sendable {
     let logger: Logger
     /// PEM certificate chain and private key: serve HTTPS and WSS, as ComfyUI's --tls-certfile/--tls-keyfile.
     public var tls: (certificate: String, key: String)?
+    /// ComfyUI's origin check (on in ComfyUI unless `--enable-cors-header`), see `OriginCheck`. Off unless
+    /// `COMFYTOP_MOCK_ORIGIN_CHECK=1`: WSClient, which the Swift tests' sockets use, sends an Origin without the
+    /// port, which the check refuses (as ComfyUI would).
+    public var originCheck = ProcessInfo.processInfo.environment["COMFYTOP_MOCK_ORIGIN_CHECK"] == "1"
 
     public init(host: String = "127.0.0.1", port: Int = 8188, configuration: MockEngine.Configuration, logger: Logger) {
         self.host = host
@@ -33,6 +37,7 @@ public struct MockServer: Sendable {
     ) async throws {
         try await engine.start()
         let router = Router(context: MockContext.self)
+        if originCheck { router.add(middleware: OriginCheck()) }
         MockRoutes.register(on: router, engine: engine, jobsAPI: jobsAPI)
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
