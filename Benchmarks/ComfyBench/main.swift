@@ -11,6 +11,7 @@ import Glibc
 //   ingest FILE              decode + reduce every frame of FILE
 //   history-decode FILE      decode a /history body into the model
 //   history-screen N         a store with N runs: time to the first history screen, and a search
+//   history-year N S [PATH]  B10: N runs over S servers (a year); first screens, searches, size on disk
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -153,6 +154,12 @@ case "decode":
         ("frames", .int(lines.count)), ("seconds", .double(seconds)),
         ("per_second", .double(Double(lines.count) / seconds)), ("nodes", .int(kinds)))
 
+case "gen-previews":
+    try PreviewBench.generate(directory: args[2], count: args.count > 3 ? Int(args[3]) ?? 20 : 20)
+
+case "preview-draw":
+    try PreviewBench.draw(directory: args[2])
+
 case "render":
     // Drawing the monitor screen (120x40) with a run in progress, N times: the per-frame cost of the UI.
     let count = args.count > 2 ? Int(args[2]) ?? 1000 : 1000
@@ -226,6 +233,9 @@ case "history-screen":
     emit(
         ("runs", .int(count)), ("first_screen_ms", .double(firstScreen * 1000)),
         ("search_ms_median", .double(searches.sorted()[searches.count / 2] * 1000)), ("rows", .int(canvas.lines.count)))
+
+case "history-year":
+    try HistoryYear.run(Array(args.dropFirst(2)))
 
 default:
     FileHandle.standardError.write(Data("unknown benchmark \(args[1])\n".utf8))

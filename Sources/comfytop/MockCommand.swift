@@ -96,12 +96,26 @@ struct MockCommand: AsyncParsableCommand {
 
     @OptionGroup var options: MockOptions
 
+    @Option(
+        help: "Run this many independent servers in one process, on ports --port … --port+N-1 (each its own data dir).")
+    var servers = 1
+
+    func validate() throws {
+        guard (1...MockFleet.maxServers).contains(servers) else {
+            throw ValidationError("--servers must be 1…\(MockFleet.maxServers), got \(servers).")
+        }
+        guard servers == 1 || options.port == 0 || options.port + servers - 1 <= 65535 else {
+            throw ValidationError("--port \(options.port) + --servers \(servers) goes past port 65535.")
+        }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler(label: label, stream: SafeStandardError())
             handler.logLevel = .info
             return handler
         }
+        if servers > 1 { return try await MockFleet.run(options, count: servers) }
         let server = options.server(logger: Logger(label: "comfytop.mock"), echoLogs: true)
         let host = options.host
         let dataDir = options.dataDirectory.path

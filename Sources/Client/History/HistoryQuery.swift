@@ -18,6 +18,9 @@ public struct HistoryQuery: Sendable, Equatable {
     public var sort: Sort = .newest
     public var limit = 50
     public var offset = 0
+    /// Count matches of a word search only up to this many (nil: count them all). A word in a quarter of a year's
+    /// million runs costs tens of milliseconds to count exactly; the screen says "10,000+" instead.
+    public var countLimit: Int?
 
     public init(server: String? = nil, text: String = "") {
         self.server = server
@@ -52,12 +55,19 @@ extension LocalHistory {
             arguments.append(server)
         }
         let words = query.text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-        if !words.isEmpty {
-            // Each word as a quoted prefix term: punctuation in prompts cannot break the FTS syntax.
-            let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(
-                separator: " ")
-            clauses.append("runs.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)")
+        // Each word as a quoted prefix term: punctuation in prompts cannot break the FTS syntax.
+        let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(
+            separator: " ")
+        // Newest or oldest first, a search is read in the full-text index's own order (its rowids are the runs'
+        // time keys): it stops after a page however many runs match. Other orders look every match up.
+        let byTime = query.sort == .newest || query.sort == .oldest
+        let searchJoin = !words.isEmpty && byTime
+        if !words.isEmpty && !byTime {
+            clauses.append("runs.id IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)")
             arguments.append(pattern)
+        } else if searchJoin {
+            clauses.insert("runs_fts MATCH ?", at: 0)
+            arguments.insert(pattern, at: 0)
         }
         if !query.statuses.isEmpty {
             clauses.append("runs.status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
@@ -81,23 +91,29 @@ extension LocalHistory {
         }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let order: String
+        let key = searchJoin ? "runs_fts.rowid" : "runs.id"
         switch query.sort {
-        case .newest: order = "runs.ended_at DESC, runs.number DESC"
-        case .oldest: order = "runs.ended_at ASC, runs.number ASC"
-        case .longest: order = "runs.duration DESC"
-        case .shortest: order = "runs.duration ASC"
+        case .newest: order = "\(key) DESC"
+        case .oldest: order = "\(key) ASC"
+        case .longest: order = "runs.duration DESC, runs.id DESC"
+        case .shortest: order = "runs.duration ASC, runs.id DESC"
         }
+        let from = searchJoin ? "runs_fts JOIN runs ON runs.id = runs_fts.rowid" : "runs"
+        let countSQL =
+            if let cap = query.countLimit, !words.isEmpty {
+                "SELECT COUNT(*) FROM (SELECT 1 FROM \(from) \(whereSQL) LIMIT \(max(0, cap) + 1))"
+            } else {
+                "SELECT COUNT(*) FROM \(from) \(whereSQL)"
+            }
         do {
             return try db.read { db in
-                let total =
-                    try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM runs \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
+                let total = try Int.fetchOne(db, sql: countSQL, arguments: StatementArguments(arguments)) ?? 0
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT server, prompt_id, source, status, started_at, ended_at, duration, positive, checkpoint,
-                          width, height, output_count, error_message
-                        FROM runs \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
+                        SELECT runs.server, runs.prompt_id, source, status, started_at, ended_at, duration,
+                          runs.positive, runs.checkpoint, width, height, output_count, error_message
+                        FROM \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
                         """,
                     arguments: StatementArguments(arguments + [query.limit, query.offset]))
                 return (
@@ -161,9 +177,14 @@ extension LocalHistory {
     public func summary(server: String?) throws(ComfyError) -> (count: Int, newest: Int?) {
         do {
             return try db.read { db in
-                let sql = "SELECT COUNT(*), MAX(ended_at) FROM runs" + (server == nil ? "" : " WHERE server = ?")
-                let row = try Row.fetchOne(db, sql: sql, arguments: server.map { [$0] } ?? [])
-                return (row?[0] ?? 0, row?[1])
+                // Two statements: together SQLite reads every row for both; apart, the count reads the smallest
+                // index and the newest end is the last row of the time-ordered table (or of the server's index).
+                let filter = server == nil ? "" : " WHERE server = ?"
+                let arguments: StatementArguments = server.map { [$0] } ?? []
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs" + filter, arguments: arguments)
+                let newest = try Int.fetchOne(
+                    db, sql: "SELECT ended_at FROM runs\(filter) ORDER BY id DESC LIMIT 1", arguments: arguments)
+                return (count ?? 0, newest)
             }
         } catch {
             throw ComfyError.io(path: path, detail: "cannot read the history store: \(error)")

@@ -48,47 +48,51 @@ public final class LocalHistory: Sendable {
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "runs") { t in
-                t.column("server", .text).notNull()
-                t.column("prompt_id", .text).notNull()
-                t.column("number", .double)
-                t.column("client_id", .text)
-                t.column("source", .text).notNull()
-                t.column("status", .text).notNull()
-                t.column("error_node", .text)
-                t.column("error_type", .text)
-                t.column("error_message", .text)
-                t.column("traceback", .text)
-                t.column("started_at", .integer)
-                t.column("ended_at", .integer)
-                t.column("duration", .double)
-                t.column("prompt_json", .text).notNull()
-                t.column("outputs_json", .text).notNull()
-                t.column("node_seconds_json", .text).notNull()
-                t.column("cached_nodes", .text).notNull()
-                t.column("positive", .text).notNull()
-                t.column("negative", .text).notNull()
-                t.column("checkpoint", .text).notNull()
-                t.column("loras", .text).notNull()
-                t.column("seeds", .text).notNull()
-                t.column("classes", .text).notNull()
-                t.column("width", .integer)
-                t.column("height", .integer)
-                t.column("output_count", .integer).notNull()
-                t.column("recorded_at", .double).notNull()
-                t.primaryKey(["server", "prompt_id"])
-            }
-            try db.create(index: "runs_by_time", on: "runs", columns: ["server", "ended_at"])
-            try db.create(virtualTable: "runs_fts", using: FTS5()) { t in
-                t.synchronize(withTable: "runs")
-                t.tokenizer = .unicode61()
-                for column in ["prompt_id", "positive", "negative", "checkpoint", "loras", "seeds", "classes"] {
-                    t.column(column)
-                }
+        migrator.registerMigration("v1", migrate: createV1)
+        migrator.registerMigration("v2-time-keys", migrate: migrateToTimeKeys)
+        return migrator
+    }
+
+    /// The first schema (tests make stores of it to check the migration).
+    static func createV1(_ db: Database) throws {
+        try db.create(table: "runs") { t in
+            t.column("server", .text).notNull()
+            t.column("prompt_id", .text).notNull()
+            t.column("number", .double)
+            t.column("client_id", .text)
+            t.column("source", .text).notNull()
+            t.column("status", .text).notNull()
+            t.column("error_node", .text)
+            t.column("error_type", .text)
+            t.column("error_message", .text)
+            t.column("traceback", .text)
+            t.column("started_at", .integer)
+            t.column("ended_at", .integer)
+            t.column("duration", .double)
+            t.column("prompt_json", .text).notNull()
+            t.column("outputs_json", .text).notNull()
+            t.column("node_seconds_json", .text).notNull()
+            t.column("cached_nodes", .text).notNull()
+            t.column("positive", .text).notNull()
+            t.column("negative", .text).notNull()
+            t.column("checkpoint", .text).notNull()
+            t.column("loras", .text).notNull()
+            t.column("seeds", .text).notNull()
+            t.column("classes", .text).notNull()
+            t.column("width", .integer)
+            t.column("height", .integer)
+            t.column("output_count", .integer).notNull()
+            t.column("recorded_at", .double).notNull()
+            t.primaryKey(["server", "prompt_id"])
+        }
+        try db.create(index: "runs_by_time", on: "runs", columns: ["server", "ended_at"])
+        try db.create(virtualTable: "runs_fts", using: FTS5()) { t in
+            t.synchronize(withTable: "runs")
+            t.tokenizer = .unicode61()
+            for column in ["prompt_id", "positive", "negative", "checkpoint", "loras", "seeds", "classes"] {
+                t.column(column)
             }
         }
-        return migrator
     }
 
     // MARK: Writing
@@ -97,6 +101,7 @@ public final class LocalHistory: Sendable {
     /// when a later import knows none.
     public func upsert(_ records: [RunRecord]) throws(ComfyError) {
         defer { writes.bump() }
+        let now = Date().timeIntervalSince1970
         do {
             try db.write { db in
                 for r in records {
@@ -104,13 +109,16 @@ public final class LocalHistory: Sendable {
                     let timings = JSONValue.object(
                         r.nodeSeconds.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }
                     ).pythonJSON
-                    try db.execute(
+                    // A new run's id is its time key (see `timeKeyBase`); a run seen again keeps its row and id.
+                    let base = Self.timeKeyBase(endedAt: r.endedAt, recordedAt: now)
+                    try db.cachedStatement(
                         sql: """
-                            INSERT INTO runs (server, prompt_id, number, client_id, source, status, error_node, error_type,
+                            INSERT INTO runs (id, server, prompt_id, number, client_id, source, status, error_node, error_type,
                               error_message, traceback, started_at, ended_at, duration, prompt_json, outputs_json,
                               node_seconds_json, cached_nodes, positive, negative, checkpoint, loras, seeds, classes,
                               width, height, output_count, recorded_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            VALUES ((SELECT COALESCE(MAX(id) + 1, ?1) FROM runs WHERE id BETWEEN ?1 AND ?1 + 4095),
+                              ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             ON CONFLICT(server, prompt_id) DO UPDATE SET
                               number = excluded.number, client_id = excluded.client_id,
                               source = CASE WHEN runs.source = 'own' THEN 'own' ELSE excluded.source END,
@@ -126,15 +134,16 @@ public final class LocalHistory: Sendable {
                               negative = excluded.negative, checkpoint = excluded.checkpoint, loras = excluded.loras,
                               seeds = excluded.seeds, classes = excluded.classes, width = excluded.width,
                               height = excluded.height, output_count = excluded.output_count
-                            """,
+                            """
+                    ).execute(
                         arguments: [
-                            r.server, r.promptID, r.number, r.clientID, r.source.rawValue, r.status.rawValue,
+                            base, r.server, r.promptID, r.number, r.clientID, r.source.rawValue, r.status.rawValue,
                             r.errorNode, r.errorType,
                             r.errorMessage, r.traceback, r.startedAt, r.endedAt, r.duration, r.prompt.pythonJSON,
                             outputs,
                             timings, r.cachedNodes.joined(separator: " "), r.positive, r.negative, r.checkpoint,
                             r.loras,
-                            r.seeds, r.classes, r.width, r.height, r.outputs.count, Date().timeIntervalSince1970,
+                            r.seeds, r.classes, r.width, r.height, r.outputs.count, now,
                         ])
                 }
             }

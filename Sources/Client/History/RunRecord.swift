@@ -61,8 +61,8 @@ public struct RunRecord: Sendable, Equatable {
             cachedNodes: item?.cachedNodeIDs ?? job?.nodes.filter { $0.state == .cached }.map(\.id) ?? [])
     }
 
-    /// A record as the store read it back.
-    init(
+    /// A record as the store read it back (or as a benchmark makes one).
+    public init(
         server: String, promptID: String, number: Double, clientID: String?, source: JobSource, status: JobState,
         errorNode: String?, errorType: String?, errorMessage: String?, traceback: String?, startedAt: Int?,
         endedAt: Int?, prompt: JSONValue, outputs: [OutputFile],

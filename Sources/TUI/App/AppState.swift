@@ -181,7 +181,7 @@ public enum AppUpdate {
         case .filter: app.editingFilter = true
         // Taken by `pictureKey` before the table (here only when pictures are off).
         case .preview, .viewer: app.note = "pictures are off (--images off)"
-        case .sort, .statusFilter, .requeue, .requeueNewSeed, .copyID, .copyPath, .deleteHistory:
+        case .sort, .statusFilter, .serverFilter, .requeue, .requeueNewSeed, .copyID, .copyPath, .deleteHistory:
             app.note = "h opens the history browser, where this key works"
         case .download:
             guard let id = app.selectedID, let job = monitor.jobs[id] else { break }

@@ -20,9 +20,41 @@ public struct HistoryBrowserState: Sendable, Equatable {
             && a.storeSummary.count == b.storeSummary.count && a.storeSummary.newest == b.storeSummary.newest
     }
 
-    public init(server: String) {
+    /// Servers the `s` key steps through (nil first: every server in the store), learnt from the runs shown while
+    /// the list covers every server.
+    public var serverChoices: [String] = []
+
+    /// `server`: the runs of that server; nil: every server in the store (a fleet), with a server column.
+    public init(server: String?) {
         query = HistoryQuery(server: server)
         query.limit = 500
+        query.countLimit = 10_000
+        if let server { serverChoices = [server] }
+    }
+
+    /// "10,000+" when a search matched more than it counts.
+    public var totalText: String {
+        if let cap = query.countLimit, total > cap { return Self.grouped(cap) + "+" }
+        return String(total)
+    }
+
+    /// 10000 as "10,000".
+    static func grouped(_ n: Int) -> String {
+        var digits = String(n)
+        var out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return digits + out
+    }
+
+    /// The next server filter: every server, then each server seen, in order.
+    mutating func cycleServer() {
+        let options: [String?] = [nil] + serverChoices.map { Optional($0) }
+        let index = options.firstIndex(of: query.server) ?? 0
+        query.server = options[(index + 1) % options.count]
+        selected = 0
     }
 
     public var selectedRow: HistoryRow? { rows.indices.contains(selected) ? rows[selected] : nil }
@@ -40,6 +72,10 @@ public struct HistoryBrowserState: Sendable, Equatable {
         if let previous, let index = rows.firstIndex(where: { $0.promptID == previous }) { selected = index }
         selected = max(0, min(selected, rows.count - 1))
         if let summary = page.summary { storeSummary = (summary.count, summary.newest) }
+        if query.server == nil {
+            for row in rows where !serverChoices.contains(row.server) { serverChoices.append(row.server) }
+            serverChoices.sort()
+        }
         searchMillis = page.millis
     }
 
@@ -101,6 +137,10 @@ extension AppUpdate {
                 }
             }
         case .filter: h.editingSearch = true
+        case .serverFilter:
+            h.cycleServer()
+            app.note = h.query.server.map { "only \($0)" } ?? "every server"
+            effects.append(.queryHistory(h.query))
         case .sort:
             let all = HistoryQuery.Sort.allCases
             h.query.sort = all[((all.firstIndex(of: h.query.sort) ?? 0) + 1) % all.count]

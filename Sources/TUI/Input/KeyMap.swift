@@ -39,7 +39,7 @@ public enum Key: Sendable, Equatable, Hashable {
 public enum Action: String, Sendable, CaseIterable {
     case quit, help, up, down, pageUp, pageDown, top, bottom, nextPane, previousPane, details
     case interrupt, cancel, download, follow, filter, back
-    case history, sort, statusFilter, requeue, requeueNewSeed, copyID, copyPath, deleteHistory
+    case history, sort, statusFilter, serverFilter, requeue, requeueNewSeed, copyID, copyPath, deleteHistory
     case preview, viewer
 }
 
@@ -113,6 +113,9 @@ public enum KeyMap {
             section: "History", showInBar: false, mutatesServer: false),
         KeyBinding(
             action: .statusFilter, keys: [.char("t")], help: "history: show all, failed, success, interrupted, removed",
+            section: "History", showInBar: false, mutatesServer: false),
+        KeyBinding(
+            action: .serverFilter, keys: [.char("s")], help: "history: every server, or one (steps through them)",
             section: "History", showInBar: false, mutatesServer: false),
         KeyBinding(
             action: .requeue, keys: [.char("r")], help: "history: queue the run again", section: "History",

@@ -11,7 +11,12 @@ enum HistoryView {
             detail(&c, rect, record, scroll: h.detailScroll, glyphs: g)
             return
         }
-        var title = "History · \(h.total) run\(h.total == 1 ? "" : "s")"
+        var title = "History · \(h.totalText) run\(h.total == 1 ? "" : "s")"
+        if h.query.server == nil {
+            title += " · every server"
+        } else if h.serverChoices.count > 1, let server = h.query.server {
+            title += " · \(serverLabel(server))"
+        }
         if !h.query.text.isEmpty || h.editingSearch { title += " · /\(h.query.text)\(h.editingSearch ? "_" : "")" }
         if !h.query.statuses.isEmpty { title += " · \(h.query.statuses.sorted().joined())" }
         title += " · \(h.query.sort.rawValue)"
@@ -49,6 +54,12 @@ enum HistoryView {
             let ended = row.endedAt.map { clock.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "-"
             x = c.put(x + 1, y, ended, base, maxX: inner.maxX)
             x = c.put(x + 1, y, Text.right(row.duration.map(MonitorFormat.duration) ?? "-", 6), base, maxX: inner.maxX)
+            if h.query.server == nil {
+                // Every server's runs: which one ran it.
+                x = c.put(
+                    x + 1, y, Text.fit(serverLabel(row.server), 14, ascii: g.ascii),
+                    Style(selected ? .selected : .dim), maxX: inner.maxX)
+            }
             let size = row.width.flatMap { w in row.height.map { "\(w)×\($0)" } } ?? ""
             let right =
                 "\(Text.fit(shortName(row.checkpoint), 14, ascii: g.ascii)) \(Text.right(size, 9)) \(Text.right(String(row.outputCount), 2))"
@@ -62,6 +73,14 @@ enum HistoryView {
                 c.put(inner.maxX - rightWidth, y, right, Style(selected ? .selected : .dim), maxX: inner.maxX)
             }
         }
+    }
+
+    /// A server's URL without its scheme ("gpu7.lan:8188"), for the server column.
+    static func serverLabel(_ url: String) -> String {
+        var label = Substring(url)
+        if let range = label.range(of: "://") { label = label[range.upperBound...] }
+        while label.hasSuffix("/") { label = label.dropLast() }
+        return String(label)
     }
 
     static func shortName(_ s: String) -> String {
