@@ -10,6 +10,9 @@ import Foundation
 final class LoopbackServer: @unchecked Sendable {
     struct Request: Sendable {
         var head: String
+        /// The body, read up to its Content-Length.
+        var body: [UInt8] = []
+        var method: String { head.split(separator: " ").first.map(String.init) ?? "" }
         var path: String { head.split(separator: " ").dropFirst().first.map(String.init) ?? "" }
         func header(_ name: String) -> String? {
             for line in head.split(separator: "\r\n").dropFirst() {
@@ -30,6 +33,8 @@ final class LoopbackServer: @unchecked Sendable {
         case trickle(head: String, body: [UInt8], interval: Double)
         /// A head, then `chunk` repeated `count` times (stops when the client goes away).
         case repeated(head: String, chunk: [UInt8], count: Int)
+        /// No answer: the connection is closed once the request was read.
+        case drop
 
         static func http(_ status: String, body: String, headers: [String] = []) -> Reply {
             let bytes = Array(body.utf8)
@@ -110,7 +115,16 @@ final class LoopbackServer: @unchecked Sendable {
             guard n > 0 else { return }
             data += buffer[0..<n]
         }
-        let request = Request(head: String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0])
+        let head = String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
+        var request = Request(head: head)
+        let length = request.header("Content-Length").flatMap { Int($0) } ?? 0
+        var body = Array(data.dropFirst(head.utf8.count + 4))
+        while body.count < length {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            body += buffer[0..<n]
+        }
+        request.body = body
         lock.withLock { recorded.append(request) }
         switch handler(request) {
         case .raw(let bytes): _ = write(fd, bytes)
@@ -126,6 +140,7 @@ final class LoopbackServer: @unchecked Sendable {
             for _ in 0..<count {
                 guard write(fd, chunk) else { return }
             }
+        case .drop: return
         }
     }
 
