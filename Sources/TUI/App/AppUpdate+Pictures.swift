@@ -91,13 +91,12 @@ extension AppUpdate {
         var wanted: [PictureSlot: PictureRequest] = [:]
         if let viewer = p.viewer {
             wanted[.viewer] = ImageViewer.request(viewer, m.monitor, width: m.width, height: m.height)
+        } else if m.app.overlay == .none, OutputPicture.selected(m.app, m.monitor) != nil {
+            wanted[.output] = OutputPicture.request(m)
         } else if m.app.overlay == .none, PreviewPane.wanted(m.app, m.monitor),
             let pane = PreviewPane.rect(m.app, m.monitor, now: m.now, width: m.width, height: m.height)
         {
             wanted[.pane] = PreviewPane.request(pane, m.app.selectedID.flatMap { m.monitor.jobs[$0] }, m.monitor)
-        }
-        if p.viewer == nil, m.app.focus == .outputs, m.app.overlay == .none {
-            wanted[.output] = OutputPicture.request(m)
         }
         var effects: [AppEffect] = []
         for slot in PictureSlot.allCases {

@@ -36,7 +36,7 @@ public enum Screen {
         if let pane { PreviewPane.draw(&c, pane, m, selected, app, glyphs: g) }
         if let outputs = layout.outputs {
             OutputsView.draw(&c, outputs, selected, app, glyphs: g)
-            OutputPicture.draw(&c, outputs, selected, app)
+            OutputPicture.mark(&c, outputs, selected, app)
         }
         if let message = layout.message { Overlays.message(&c, message, m, app, now: now) }
         Overlays.footer(&c, layout.footer, app, glyphs: g)

@@ -1,63 +1,62 @@
 import ComfyClient
 import Foundation
 
-/// The selected output's image in the outputs pane, while that pane has the focus (Tab): the row is marked and
-/// the thumbnail drawn at the pane's right end.
+/// The selected output's image, while the outputs pane has the focus (Tab): the row is marked in the outputs
+/// pane and the thumbnail takes the preview pane's place beside the node bars (the outputs pane is a few rows
+/// high, too small for a picture).
 enum OutputPicture {
-    static let minRows = 4
-
-    /// Where the thumbnail goes in the outputs pane (nil: the pane is too small).
-    static func area(_ outputs: Rect) -> Rect? {
-        let inner = outputs.inset(1)
-        guard inner.height >= minRows else { return nil }
-        let width = min(inner.height * 2, inner.width / 3)
-        guard width >= 8 else { return nil }
-        return Rect(x: inner.maxX - width, y: inner.y, width: width, height: inner.height)
-    }
-
-    static func outputsRect(_ m: AppModel) -> Rect? {
-        let jobs = AppUpdate.visibleJobs(m.app, m.monitor, now: m.now)
-        let selected = m.app.selectedID.flatMap { m.monitor.jobs[$0] }
-        let layout = Layout(
-            width: m.width, height: m.height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
-        return layout.tooSmall ? nil : layout.outputs
+    /// The selected job and output when the outputs pane has the focus and that output is an image.
+    static func selected(_ app: AppState, _ m: MonitorState) -> (String, OutputFile)? {
+        guard app.focus == .outputs, app.pictures.enabled, let id = app.selectedID, let job = m.jobs[id],
+            job.outputs.indices.contains(app.pictures.outputIndex)
+        else { return nil }
+        let file = job.outputs[app.pictures.outputIndex]
+        return ImageViewer.isImage(file) ? (id, file) : nil
     }
 
     static func request(_ m: AppModel) -> PictureRequest? {
-        guard let job = m.app.selectedID.flatMap({ m.monitor.jobs[$0] }),
-            job.outputs.indices.contains(m.app.pictures.outputIndex),
-            ImageViewer.isImage(job.outputs[m.app.pictures.outputIndex]),
-            let rect = outputsRect(m), let area = area(rect)
+        guard let (id, file) = selected(m.app, m.monitor),
+            let pane = PreviewPane.rect(m.app, m.monitor, now: m.now, width: m.width, height: m.height)
         else { return nil }
+        let area = PreviewPane.pictureArea(pane)
         return PictureRequest(
-            slot: .output, source: .output(promptID: job.id, file: job.outputs[m.app.pictures.outputIndex]),
-            columns: area.width, rows: area.height)
+            slot: .output, source: .output(promptID: id, file: file), columns: area.width, rows: area.height)
     }
 
-    static func draw(_ c: inout Canvas, _ outputs: Rect, _ job: MonitorJob?, _ app: AppState) {
+    /// Marks the selected row of the outputs pane.
+    static func mark(_ c: inout Canvas, _ outputs: Rect, _ job: MonitorJob?, _ app: AppState) {
         guard app.focus == .outputs, app.pictures.enabled, let job, !job.outputs.isEmpty else { return }
         let inner = outputs.inset(1)
         let index = min(app.pictures.outputIndex, job.outputs.count - 1)
         let start = min(app.scroll, max(0, job.outputs.count - inner.height))
         let row = inner.y + index - start
-        if row >= inner.y, row < inner.maxY {
-            for x in inner.x..<inner.maxX {
-                var cell = c[x, row]
-                cell.style.reverse = true
-                c[x, row] = cell
-            }
+        guard row >= inner.y, row < inner.maxY else { return }
+        for x in inner.x..<inner.maxX {
+            var cell = c[x, row]
+            cell.style.reverse = true
+            c[x, row] = cell
         }
-        guard let area = area(outputs), ImageViewer.isImage(job.outputs[index]) else { return }
+    }
+
+    /// The thumbnail in the pane beside the node bars.
+    static func draw(
+        _ c: inout Canvas, _ pane: Rect, promptID: String, file: OutputFile, _ app: AppState, glyphs g: Glyphs
+    ) {
+        let inner = c.box(pane, title: "Output", focused: true, glyphs: g)
+        guard inner.height > 1, inner.width > 2 else { return }
+        let area = PreviewPane.pictureArea(pane)
         let wanted = PictureRequest(
-            slot: .output, source: .output(promptID: job.id, file: job.outputs[index]), columns: area.width,
-            rows: area.height)
-        c.fill(area)
-        if let shown = app.pictures.picture(.output, for: wanted) {
+            slot: .output, source: .output(promptID: promptID, file: file), columns: area.width, rows: area.height)
+        if app.overlay == .none, let shown = app.pictures.picture(.output, for: wanted) {
             if let picture = shown.picture {
                 PreviewPane.place(&c, picture, in: area)
             } else if let failure = shown.failure {
-                PreviewPane.wrap(&c, failure, in: area, role: .msgWarning)
+                PreviewPane.wrap(&c, "cannot show it: \(failure)", in: area, role: .msgWarning)
             }
+        } else if app.overlay == .none {
+            PreviewPane.wrap(&c, "loading\(g.ellipsis)", in: area, role: .dim)
         }
+        let caption = TerminalText.sanitize(file.filename) + "  Enter views"
+        c.put(inner.x, min(inner.maxY - 1, area.maxY), caption, Style(.dim), maxX: inner.maxX)
     }
 }

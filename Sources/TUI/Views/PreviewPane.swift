@@ -1,7 +1,8 @@
 import ComfyClient
 import Foundation
 
-/// The live preview beside the node bars: the selected job's newest preview frame, or why there is none.
+/// The live preview beside the node bars: the selected job's newest preview frame, or why there is none. While
+/// the outputs pane has the focus, the selected output's thumbnail instead.
 enum PreviewPane {
     /// The smallest pane worth drawing, and the node bars' least width beside it.
     static let minInnerColumns = 12
@@ -12,6 +13,7 @@ enum PreviewPane {
     static func wanted(_ app: AppState, _ m: MonitorState) -> Bool {
         let p = app.pictures
         guard p.enabled, app.screen == .monitor else { return false }
+        if OutputPicture.selected(app, m) != nil { return true }
         switch p.pane {
         case .hidden: return false
         case .shown: return true
@@ -61,6 +63,10 @@ enum PreviewPane {
     static func draw(
         _ c: inout Canvas, _ pane: Rect, _ m: MonitorState, _ job: MonitorJob?, _ app: AppState, glyphs g: Glyphs
     ) {
+        if let (id, file) = OutputPicture.selected(app, m) {
+            OutputPicture.draw(&c, pane, promptID: id, file: file, app, glyphs: g)
+            return
+        }
         let inner = c.box(pane, title: "Preview", focused: false, glyphs: g)
         guard inner.height > 1, inner.width > 2 else { return }
         let captionY = min(inner.maxY - 1, pictureArea(pane).maxY)
