@@ -87,7 +87,8 @@ final class BatchProgressView: @unchecked Sendable {
         var lines = [
             "batch  \(finished)/\(progress.total)  [\(bar(fraction, 24))] \(String(format: "%3.0f%%", fraction * 100))"
                 + "  \(progress.done) done, \(progress.failed) failed"
-                + (progress.remaining.flatMap { $0 > 0 ? "  ETA \(ascii ? "~" : "≈")\(Format.duration($0))" : nil } ?? "")
+                + (progress.remaining.flatMap { $0 > 0 ? "  ETA \(ascii ? "~" : "≈")\(Format.duration($0))" : nil }
+                    ?? "")
         ]
         if let running {
             let label = TerminalText.sanitize(labels[running.id] ?? String(running.id.prefix(8)))

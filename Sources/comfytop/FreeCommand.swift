@@ -14,7 +14,9 @@ struct FreeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var server: ServerFlags
-    @Flag(name: .customLong("unload-models"), help: "Unload the models from VRAM (always done; for comfy-cli's spelling).")
+    @Flag(
+        name: .customLong("unload-models"), help: "Unload the models from VRAM (always done; for comfy-cli's spelling)."
+    )
     var unloadModels = false
     @Flag(name: .customLong("free-memory"), help: "Also free memory: models and the node cache.")
     var freeMemory = false

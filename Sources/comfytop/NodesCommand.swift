@@ -36,17 +36,22 @@ struct NodesCommand: AsyncParsableCommand {
                 let near = all.map(\.0).filter { $0.lowercased().contains(nodeClass.lowercased()) }.prefix(8)
                 report(
                     "the server has no node class \"\(nodeClass)\""
-                        + (near.isEmpty ? " (comfytop nodes --search TEXT finds classes)" : "; similar: "
-                            + near.joined(separator: ", ")), json: json)
+                        + (near.isEmpty
+                            ? " (comfytop nodes --search TEXT finds classes)"
+                            : "; similar: "
+                                + near.joined(separator: ", ")),
+                    json: json)
                 return Exit.failed
             }
             let all = (try await api.objectInfo())?.objectValue ?? []
             let needle = search?.lowercased()
             let matches = all.filter { name, info in
                 guard let needle else { return true }
-                return [name, info["display_name"]?.stringValue, info["category"]?.stringValue,
-                    info["description"]?.stringValue]
-                    .contains { $0?.lowercased().contains(needle) ?? false }
+                return [
+                    name, info["display_name"]?.stringValue, info["category"]?.stringValue,
+                    info["description"]?.stringValue,
+                ]
+                .contains { $0?.lowercased().contains(needle) ?? false }
             }.sorted { $0.0.lowercased() < $1.0.lowercased() }
             if json {
                 printJSON(
@@ -54,7 +59,8 @@ struct NodesCommand: AsyncParsableCommand {
                         matches.map { name, info in
                             .obj(
                                 ("name", .string(name)), ("display_name", info["display_name"] ?? .null),
-                                ("category", info["category"] ?? .null), ("python_module", info["python_module"] ?? .null),
+                                ("category", info["category"] ?? .null),
+                                ("python_module", info["python_module"] ?? .null),
                                 ("output_node", info["output_node"] ?? .bool(false)))
                         }))
                 return 0

@@ -8,14 +8,18 @@ import Foundation
 extension SubmitCommand {
     func prepare(_ api: ComfyAPI) async throws -> [(path: String, prompt: JSONValue)] {
         // Everything local is checked before anything is sent: a missing workflow or file is a usage error.
-        var graphs = try workflows.map { path throws(Workflow.Problem) in (path: path, prompt: try Workflow.load(path: path)) }
+        var graphs = try workflows.map { path throws(Workflow.Problem) in
+            (path: path, prompt: try Workflow.load(path: path))
+        }
         var files: [String: [UInt8]] = [:]
         for assignment in assignments {
             if let path = Self.uploadPath(assignment), files[path] == nil { files[path] = try LocalFile.read(path) }
         }
         var uploaded: [String: ComfyAPI.Uploaded] = [:]
         for assignment in assignments {
-            guard let path = Self.uploadPath(assignment), uploaded[path] == nil, let bytes = files[path] else { continue }
+            guard let path = Self.uploadPath(assignment), uploaded[path] == nil, let bytes = files[path] else {
+                continue
+            }
             let name = (path as NSString).lastPathComponent
             let stored = try await api.upload(filename: name, bytes: bytes)
             uploaded[path] = stored

@@ -13,7 +13,10 @@ struct PromptTargetTests {
 
     /// The default text-to-image graph.
     let txt2img: JSONValue = .obj(
-        ("3", node("KSampler", ("seed", 1), ("positive", link("6")), ("negative", link("7")), ("latent_image", link("5")))),
+        (
+            "3",
+            node("KSampler", ("seed", 1), ("positive", link("6")), ("negative", link("7")), ("latent_image", link("5")))
+        ),
         ("5", node("EmptyLatentImage", ("width", 512))),
         ("6", node("CLIPTextEncode", ("text", "a dog"), ("clip", link("4", 1)))),
         ("7", node("CLIPTextEncode", ("text", "blurry"), ("clip", link("4", 1)))),
@@ -50,8 +53,10 @@ struct PromptTargetTests {
 
     @Test("a text that comes from a primitive string node is set there")
     func primitive() throws {
-        let graph = txt2img.setting("6", Self.node("CLIPTextEncode", ("text", Self.link("40")), ("clip", Self.link("4", 1))))
-            .setting("40", Self.node("PrimitiveStringMultiline", ("value", "a fox")))
+        let graph = txt2img.setting(
+            "6", Self.node("CLIPTextEncode", ("text", Self.link("40")), ("clip", Self.link("4", 1)))
+        )
+        .setting("40", Self.node("PrimitiveStringMultiline", ("value", "a fox")))
         #expect(try PromptTarget.locate(.positive, in: graph).description == "40.value")
     }
 
@@ -67,17 +72,22 @@ struct PromptTargetTests {
         }
         // Two samplers with their own prompts (base + refiner).
         let two = txt2img.setting(
-            "13", Self.node("KSampler", ("positive", Self.link("16")), ("negative", Self.link("7"))))
-            .setting("16", Self.node("CLIPTextEncode", ("text", "refined")))
+            "13", Self.node("KSampler", ("positive", Self.link("16")), ("negative", Self.link("7")))
+        )
+        .setting("16", Self.node("CLIPTextEncode", ("text", "refined")))
         let ambiguous = message(two)
         #expect(ambiguous.contains("ambiguous") && ambiguous.contains("3 (KSampler) ← 6.text"))
         #expect(ambiguous.contains("13 (KSampler) ← 16.text") && ambiguous.contains("--set 6.text=…"))
         #expect(message(two, .negative).isEmpty, "both samplers share the negative")
         // A combine of two prompts.
         let combined = txt2img.setting(
-            "3", Self.node("KSampler", ("positive", Self.link("8")), ("negative", Self.link("7"))))
-            .setting("8", Self.node("ConditioningCombine", ("conditioning_1", Self.link("6")), ("conditioning_2", Self.link("9"))))
-            .setting("9", Self.node("CLIPTextEncode", ("text", "second")))
+            "3", Self.node("KSampler", ("positive", Self.link("8")), ("negative", Self.link("7")))
+        )
+        .setting(
+            "8",
+            Self.node("ConditioningCombine", ("conditioning_1", Self.link("6")), ("conditioning_2", Self.link("9")))
+        )
+        .setting("9", Self.node("CLIPTextEncode", ("text", "second")))
         #expect(message(combined).contains("6.text, 9.text"))
         // No sampler at all.
         let none: JSONValue = .obj(("6", Self.node("CLIPTextEncode", ("text", "a"))))
@@ -86,8 +96,10 @@ struct PromptTargetTests {
         let sdxl = txt2img.setting("6", Self.node("CLIPTextEncodeSDXL", ("text_g", "a"), ("text_l", "b")))
         #expect(message(sdxl).contains("cannot follow") && message(sdxl).contains("--set NODE.text"))
         // A cycle does not hang.
-        let cycle = txt2img.setting("3", Self.node("KSampler", ("positive", Self.link("8")), ("negative", Self.link("7"))))
-            .setting("8", Self.node("ConditioningSetArea", ("conditioning", Self.link("8"))))
+        let cycle = txt2img.setting(
+            "3", Self.node("KSampler", ("positive", Self.link("8")), ("negative", Self.link("7")))
+        )
+        .setting("8", Self.node("ConditioningSetArea", ("conditioning", Self.link("8"))))
         #expect(message(cycle).contains("cannot follow"))
     }
 }

@@ -14,7 +14,8 @@ public struct BatchProgress: Sendable, Equatable {
     /// how long each ended job ran. The estimate: what the running job has left, plus every job not started yet at
     /// the mean run time of the batch's ended jobs (the same workflow, so the best guide), or, before any has
     /// ended, at the model's own estimate (node classes' and workflows' earlier times).
-    public init(state: MonitorState, ids: [String], ended: [String: Bool], seconds: [Double], rejected: Int, now: Date) {
+    public init(state: MonitorState, ids: [String], ended: [String: Bool], seconds: [Double], rejected: Int, now: Date)
+    {
         total = ids.count + rejected
         done = ended.values.filter { $0 }.count
         failed = ended.values.filter { !$0 }.count + rejected

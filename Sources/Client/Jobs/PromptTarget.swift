@@ -39,7 +39,8 @@ public enum PromptTarget {
         let described = found.map { entry in
             let cls = prompt[entry.sampler]?["class_type"]?.stringValue ?? "?"
             let targets = entry.inputs.sorted { $0.node.numericOrder < $1.node.numericOrder }.map(\.description)
-            return "\(entry.sampler) (\(cls)) ← " + (targets.isEmpty ? "no text node found" : targets.joined(separator: ", "))
+            return "\(entry.sampler) (\(cls)) ← "
+                + (targets.isEmpty ? "no text node found" : targets.joined(separator: ", "))
         }
         let example = all.sorted { $0.node.numericOrder < $1.node.numericOrder }.first?.description ?? "NODE.text"
         if all.isEmpty {

@@ -14,7 +14,9 @@ extension MockEngine {
             let parts = Multipart.parse(body: body, contentType: contentType)
         else { return .status(400) }
         let field = { (name: String) in
-            parts.first(where: { $0.name == name && $0.filename == nil }).map { String(decoding: $0.data, as: UTF8.self) }
+            parts.first(where: { $0.name == name && $0.filename == nil }).map {
+                String(decoding: $0.data, as: UTF8.self)
+            }
         }
         let type = field("type") ?? "input"
         guard let base = files.folder(forType: type) else { return .serverError }
