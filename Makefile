@@ -32,6 +32,7 @@ test: deps
 	python3 Tests/python/commands_e2e.py $(BIN)
 	python3 Tests/python/job_model_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
+	bash Tests/e2e/pictures_tmux.sh $(BIN)
 	python3 Tests/python/monitor_download.py $(BIN)
 	SIGNALS_QUICK=1 python3 Tests/python/monitor_signals.py $(BIN)
 	@# The benchmarks once, on tiny inputs and the debug build: they must run, whatever the figures.
