@@ -32,6 +32,11 @@ test: deps
 	python3 Tests/python/commands_e2e.py $(BIN)
 	python3 Tests/python/job_model_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
+	@# ComfyUI's newer server: its own checks, then the CLI and monitor checks again (about 30 s in all).
+	python3 Tests/python/newer_server_e2e.py $(BIN)
+	COMFYTOP_SERVER_VERSION=current python3 Tests/python/cli_e2e.py $(BIN)
+	COMFYTOP_SERVER_VERSION=current python3 Tests/python/job_model_e2e.py $(BIN)
+	COMFYTOP_SERVER_VERSION=current bash Tests/e2e/monitor_tmux.sh $(BIN)
 	bash Tests/e2e/pictures_tmux.sh $(BIN)
 	python3 Tests/python/monitor_download.py $(BIN)
 	SIGNALS_QUICK=1 python3 Tests/python/monitor_signals.py $(BIN)

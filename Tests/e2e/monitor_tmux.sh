@@ -24,7 +24,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" mock --port 0 --data-dir "$WORK/data" 2>"$WORK/mock.log" >/dev/null &
+# COMFYTOP_SERVER_VERSION=current: the same checks against the mock of ComfyUI's newer server.
+VERSION_TEXT="ComfyUI 0.3.64"
+[ "${COMFYTOP_SERVER_VERSION:-}" = current ] && VERSION_TEXT="ComfyUI 0.38.1"
+"$BIN" mock --port 0 --data-dir "$WORK/data" ${COMFYTOP_SERVER_VERSION:+--server-version "$COMFYTOP_SERVER_VERSION"} \
+    2>"$WORK/mock.log" >/dev/null &
 MOCK_PID=$!
 for _ in $(seq 100); do
     PORT=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/mock.log" | head -1 | cut -d: -f3)
@@ -35,18 +39,19 @@ URL="http://127.0.0.1:$PORT"
 
 tmux new-session -d -s "$SESSION" -x 100 -y 30 "env LANG=C.UTF-8 TERM=screen-256color bash --norc --noprofile"
 tmux send-keys -t "$SESSION" "PS1='$ '; cd $WORK && $BIN --url $URL --data-dir $WORK/store; echo EXIT=\$?" Enter
-check "the monitor starts and shows the server" "wait_for 'ComfyUI 0.3.64' 10"
+check "the monitor starts and shows the server" "wait_for '$VERSION_TEXT' 10"
 check "an empty queue says so" "wait_for 'the queue is empty' 5"
 
 # Another client (a browser, with its own client_id) queues a job.
 ID=$(curl -s -X POST "$URL/prompt" -d '{"client_id": "e2e-browser", "prompt": {
   "1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 255}},
-  "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 12, "delay_ms": 300, "send_preview": true, "send_text": false, "seed": 1}},
+  "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 12, "delay_ms": 300, "send_preview": true, "send_text": true, "seed": 1}},
   "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "e2e/run"}}}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["prompt_id"])')
 SHORT=${ID:0:8}
 check "the foreign job appears as running, marked other" "wait_for \"running $SHORT other\" 10"
 check "its sampler steps are read from the server log" "wait_for 'steps (server log)' 10"
+check "its node's progress_text (broadcast to every socket) is shown" "wait_for 'SlowSteps 2: SlowSteps step' 10"
 tmux resize-window -t "$SESSION" -x 60 -y 20
 check "after a resize to 60x20 the job is still on screen" "wait_for \"$SHORT\" 5"
 check "it finishes on screen" "wait_for \"done .* $SHORT\" 15"
@@ -54,7 +59,7 @@ check "the message line says it is done" "wait_for \"done $SHORT (foreign)\" 5"
 tmux resize-window -t "$SESSION" -x 20 -y 6
 check "at 20x6 the too-small screen says what is needed" "wait_for 'need ≥ 40×10' 5"
 tmux resize-window -t "$SESSION" -x 100 -y 30
-check "back at 100x30 the monitor returns" "wait_for 'ComfyUI 0.3.64' 5"
+check "back at 100x30 the monitor returns" "wait_for '$VERSION_TEXT' 5"
 tmux send-keys -t "$SESSION" "h"
 check "h opens the history browser with the finished run" "wait_for \"History · 1 run\" 5"
 tmux send-keys -t "$SESSION" "/"

@@ -149,7 +149,9 @@ try:
 
     code, out, _ = run("status", "--json", url=url)
     status = json.loads(out) if code == 0 else {}
-    check(code == 0 and status.get("version") == "0.3.64" and status.get("jobs_api") is False, "status --json")
+    current = os.environ.get("COMFYTOP_SERVER_VERSION") == "current"
+    check(code == 0 and status.get("version") == ("0.38.1" if current else "0.3.64")
+          and status.get("jobs_api") is current, "status --json")
 
     # Global options before the subcommand, as in git and kubectl.
     code, out, err = run_args("--url", url, "history", "--json", "--limit", "2")

@@ -15,6 +15,10 @@ def binary():
 def start_mock(comfytop, data_dir, *extra):
     """Starts `comfytop mock` on a free loopback port; returns the process and its URL. Its log (stderr) stays
     open for the caller to read or drain."""
+    # COMFYTOP_SERVER_VERSION=current runs the same checks against the mock of ComfyUI's newer server.
+    version = os.environ.get("COMFYTOP_SERVER_VERSION")
+    if version and "--server-version" not in extra:
+        extra = (*extra, "--server-version", version)
     mock = subprocess.Popen([comfytop, "mock", "--port", "0", "--data-dir", data_dir, *extra],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     deadline = time.time() + 30
