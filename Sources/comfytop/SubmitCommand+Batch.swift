@@ -39,24 +39,34 @@ extension SubmitCommand {
             Foundation.exit(Exit.interrupted)
         }
         defer { signal.cancel() }
-        let outcomes = try await follower.submit(jobs.map(\.prompt), front: front, wait: wait) { update in
-            switch update {
-            case .accepted(let index, let accepted):
-                for warning in accepted.warnings {
-                    view.note("comfytop: warning: \(labels[index]): output dropped: \(warning.rendered)")
+        let outcomes: [JobFollower.Outcome]
+        do {
+            outcomes = try await follower.submit(jobs.map(\.prompt), front: front, wait: wait) { update in
+                switch update {
+                case .accepted(let index, let accepted):
+                    for warning in accepted.warnings {
+                        view.note("comfytop: warning: \(labels[index]): output dropped: \(warning.rendered)")
+                    }
+                    view.add(accepted.promptID, label: labels[index])
+                    queued.set(queued.value + [accepted.promptID])
+                case .rejected(let index, let error):
+                    view.reject()
+                    view.note("comfytop: \(labels[index]) was refused: \(error.description)")
+                case .progress(let state): view.update(state)
+                case .finished(let outcome): view.finished(outcome)
+                case .polling(let reason): view.note(reason)
+                case .connection(.reconnecting(_, let delay, let reason)):
+                    view.note("connection lost (\(reason)); retrying in \(String(format: "%.1f", delay)) s")
+                case .connection: break
                 }
-                view.add(accepted.promptID, label: labels[index])
-                queued.set(queued.value + [accepted.promptID])
-            case .rejected(let index, let error):
-                view.reject()
-                view.note("comfytop: \(labels[index]) was refused: \(error.description)")
-            case .progress(let state): view.update(state)
-            case .finished(let outcome): view.finished(outcome)
-            case .polling(let reason): view.note(reason)
-            case .connection(.reconnecting(_, let delay, let reason)):
-                view.note("connection lost (\(reason)); retrying in \(String(format: "%.1f", delay)) s")
-            case .connection: break
             }
+        } catch {
+            // The ids queued before the failure are the user's to follow or cancel: never lose them.
+            let ids = queued.value
+            if !ids.isEmpty {
+                view.note("comfytop: \(ids.count) of \(jobs.count) jobs were queued: \(ids.joined(separator: " "))")
+            }
+            throw error
         }
         if wait { view.finish() }
         var saved: [Int: [Downloader.Saved]] = [:]

@@ -13,7 +13,8 @@ public struct BatchProgress: Sendable, Equatable {
     /// `ids` are the batch's accepted jobs; `ended` those that have ended, with whether they succeeded; `seconds`
     /// how long each ended job ran. The estimate: what the running job has left, plus every job not started yet at
     /// the mean run time of the batch's ended jobs (the same workflow, so the best guide), or, before any has
-    /// ended, at the model's own estimate (node classes' and workflows' earlier times).
+    /// ended, at the model's own estimate (node classes' and workflows' earlier times), and failing that at the
+    /// running job's pace so far (its elapsed time over the fraction done, once a tenth is done).
     public init(state: MonitorState, ids: [String], ended: [String: Bool], seconds: [Double], rejected: Int, now: Date)
     {
         total = ids.count + rejected
@@ -25,7 +26,12 @@ public struct BatchProgress: Sendable, Equatable {
             remaining = 0
             return
         }
-        let mean = seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+        var mean = seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+        if mean == nil, let id = runningID, let job = state.jobs[id], state.jobRemaining(job, now: now) == nil,
+            let fraction = job.overallFraction, fraction >= 0.1, let elapsed = job.elapsed(now: now)
+        {
+            mean = elapsed / fraction
+        }
         var total = 0.0
         for id in open {
             let job = state.jobs[id]
