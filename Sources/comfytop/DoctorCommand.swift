@@ -37,8 +37,23 @@ struct DoctorCommand: AsyncParsableCommand {
             if !json { Output.out("comfytop doctor: \(endpoint.displayURL)\n") }
             let doctor = Doctor(endpoint: endpoint, timeout: timeout)
             let width = DoctorText.width()
+            var unreached: [DoctorCheck] = []
             report = await doctor.run { check in
-                if !json { Output.out(DoctorText.lines(check, width: width)) }
+                guard !json else { return }
+                // The steps a failure left unreached go on one line at the end, not one line each.
+                if check.status == .skipped && check.summary == DoctorCheck.notReached {
+                    unreached.append(check)
+                } else {
+                    Output.out(DoctorText.lines(check, width: width))
+                }
+            }
+            if !unreached.isEmpty {
+                let names = unreached.map(\.title).joined(separator: ", ")
+                Output.out(
+                    DoctorText.wrap(
+                        "  skip  "
+                            + "not reached".padding(toLength: DoctorText.labelWidth, withPad: " ", startingAt: 0),
+                        names, width: width))
             }
         } catch let error as ComfyError {
             let check = DoctorCheck(

@@ -6,7 +6,10 @@ import Testing
 
 @Suite struct AuthChallengeTests {
     @Test func basicWithRealm() {
-        #expect(AuthChallenge.parse(["Basic realm=\"lab box\""]) == [AuthChallenge(scheme: "basic", parameters: ["realm": "lab box"])])
+        #expect(
+            AuthChallenge.parse(["Basic realm=\"lab box\""]) == [
+                AuthChallenge(scheme: "basic", parameters: ["realm": "lab box"])
+            ])
     }
 
     @Test func bearerWithErrorAndSeveralChallengesInOneHeader() {
@@ -113,7 +116,8 @@ import Testing
         #expect(selfSigned.fix?.contains("--ca-file server.pem") == true)
         #expect(selfSigned.fix?.contains("--insecure") == true)
         #expect(selfSigned.fix?.contains("-connect gpu-box:8443") == true)
-        let expired = DoctorDiagnosis.tls(.expired(notAfter: Date(timeIntervalSince1970: 1_577_923_200)), endpoint: e, now: now)
+        let expired = DoctorDiagnosis.tls(
+            .expired(notAfter: Date(timeIntervalSince1970: 1_577_923_200)), endpoint: e, now: now)
         #expect(expired.summary == "the server's certificate expired on 2020-01-02")
         let name = DoctorDiagnosis.tls(.nameMismatch(names: ["comfy.example.org"]), endpoint: e, now: now)
         #expect(name.summary == "the certificate is for comfy.example.org, not gpu-box")
@@ -160,7 +164,8 @@ import Testing
             HTTPAnswer(status: 401, headers: headers, sent: now, received: now),
             endpoint: try endpoint(auth: Auth(bearerToken: "secret-token")))
         #expect(refused.summary == "401 Unauthorized: the token was refused (expired)")
-        let forbidden = DoctorDiagnosis.auth(HTTPAnswer(status: 403, sent: now, received: now), endpoint: try endpoint())
+        let forbidden = DoctorDiagnosis.auth(
+            HTTPAnswer(status: 403, sent: now, received: now), endpoint: try endpoint())
         #expect(forbidden.summary == "403 Forbidden")
         #expect(forbidden.cause?.contains("Origin") == true)
     }
@@ -215,7 +220,8 @@ import Testing
         #expect(origin.fix?.contains("proxy_set_header Host $http_host") == true)
         #expect(origin.fix?.contains("--enable-cors-header") == true)
         let unsure = DoctorDiagnosis.webSocket(
-            .refused(status: 403, challenges: [], server: nil), withoutOrigin: .refused(status: 403, challenges: [], server: nil),
+            .refused(status: 403, challenges: [], server: nil),
+            withoutOrigin: .refused(status: 403, challenges: [], server: nil),
             endpoint: e)
         #expect(unsure.cause?.contains("origin check") == true)
         let ok = DoctorDiagnosis.webSocket(.upgraded(firstMessage: "status"), endpoint: try endpoint("https://box"))
@@ -226,7 +232,8 @@ import Testing
 
     @Test func previewsFromTheCommandLine() {
         #expect(DoctorDiagnosis.previews(argv: ["main.py", "--preview-method", "auto"]).status == .ok)
-        #expect(DoctorDiagnosis.previews(argv: ["main.py", "--preview-method=taesd"]).summary == "--preview-method taesd")
+        #expect(
+            DoctorDiagnosis.previews(argv: ["main.py", "--preview-method=taesd"]).summary == "--preview-method taesd")
         let none = DoctorDiagnosis.previews(argv: ["main.py", "--listen"])
         #expect(none.status == .warn)
         #expect(none.fix?.contains("--preview-method auto") == true)
@@ -236,7 +243,9 @@ import Testing
 
     @Test func capabilitiesAndLogs() {
         let old = DoctorDiagnosis.capabilities(ServerCapabilities(version: "0.3.40", features: nil, hasJobsAPI: false))
-        #expect(old.summary == "no /features (a server before 0.3.45), /api/jobs (comfytop reads /queue and /history instead)")
+        #expect(
+            old.summary
+                == "no /features (a server before 0.3.45), /api/jobs (comfytop reads /queue and /history instead)")
         let new = DoctorDiagnosis.capabilities(
             ServerCapabilities(
                 version: "0.38.1", features: .obj(("supports_preview_metadata", .bool(true))), hasJobsAPI: true))

@@ -31,7 +31,7 @@ public struct Doctor: Sendable {
         }
         func finish() -> DoctorReport {
             for step in DoctorCheck.Step.allCases where !checks.contains(where: { $0.step == step }) {
-                add(DoctorCheck(step, .skipped, "not reached"))
+                add(DoctorCheck(step, .skipped, DoctorCheck.notReached))
             }
             return DoctorReport(url: endpoint.displayURL, checks: checks)
         }

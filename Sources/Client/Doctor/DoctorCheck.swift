@@ -23,6 +23,9 @@ public struct DoctorCheck: Sendable, Equatable {
         public static func < (a: Status, b: Status) -> Bool { a.rank < b.rank }
     }
 
+    /// The summary of a step left out because an earlier one failed.
+    public static let notReached = "not reached"
+
     public var step: Step
     public var status: Status
     /// What was seen, in a few words ("127.0.0.1 (IPv4)", "HTTP 200 in 4 ms").

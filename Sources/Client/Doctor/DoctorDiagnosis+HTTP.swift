@@ -49,13 +49,13 @@ extension DoctorDiagnosis {
         let via = server.map { " (Server: \($0))" } ?? ""
         if code == 401 || code == 403 {
             return [
-                DoctorCheck(.http, .ok, "the server answers (\(timing))\(via)", facts: facts),
+                DoctorCheck(.http, .ok, "the server answers: \(timing)\(via)", facts: facts),
                 auth(answer, endpoint: endpoint),
             ]
         }
         let authOK = DoctorCheck(
             .auth, .ok, endpoint.auth.summary == "none" ? "none needed" : "accepted (\(endpoint.auth.summary))")
-        let skippedAuth = DoctorCheck(.auth, .skipped, "not reached")
+        let skippedAuth = DoctorCheck(.auth, .skipped, DoctorCheck.notReached)
         if (200..<300).contains(code) {
             if let json = try? JSONValue.parse(answer.body), json["system"] != nil {
                 return [DoctorCheck(.http, .ok, timing + via, facts: facts), authOK]
@@ -82,17 +82,22 @@ extension DoctorDiagnosis {
                 cause = "\(endpoint.displayURL) is not ComfyUI's root: a proxy serves ComfyUI under a sub-path"
                 fix = "ComfyUI answers at \(subPath): use --url \(subPath)"
             } else if endpoint.basePath.isEmpty {
-                cause = "the server has no /system_stats: it is not ComfyUI, or ComfyUI sits behind a proxy at a "
+                cause =
+                    "the server has no /system_stats: it is not ComfyUI, or ComfyUI sits behind a proxy at a "
                     + "sub-path (https://host/comfyui/)"
                 fix = "put the proxy's sub-path in the URL (--url \(endpoint.displayURL)/comfyui, say), or " + urlFix
             } else {
-                cause = "nothing answers as ComfyUI under \(endpoint.basePath): the sub-path is wrong, or the proxy "
+                cause =
+                    "nothing answers as ComfyUI under \(endpoint.basePath): the sub-path is wrong, or the proxy "
                     + "does not forward it"
-                fix = "check the sub-path in --url against the proxy's configuration (nginx: location "
+                fix =
+                    "check the sub-path in --url against the proxy's configuration (nginx: location "
                     + "\(endpoint.basePath)/ { proxy_pass http://127.0.0.1:8188/; })"
             }
-            return [DoctorCheck(.http, .fail, "\(timing): not found\(via)", cause: cause, fix: fix, facts: facts),
-                skippedAuth]
+            return [
+                DoctorCheck(.http, .fail, "\(timing): not found\(via)", cause: cause, fix: fix, facts: facts),
+                skippedAuth,
+            ]
         }
         return [gatewayOrError(answer, endpoint: endpoint, timing: timing + via, facts: facts), skippedAuth]
     }
@@ -116,7 +121,8 @@ extension DoctorDiagnosis {
                 facts: facts)
         }
         if lower.hasPrefix("https://") && !endpoint.isTLS {
-            let secure = location.hasSuffix("/system_stats") ? String(location.dropLast("/system_stats".count)) : location
+            let secure =
+                location.hasSuffix("/system_stats") ? String(location.dropLast("/system_stats".count)) : location
             return DoctorCheck(
                 .http, .fail, "\(timing): redirected to HTTPS (\(location))",
                 cause: "the server wants HTTPS; comfytop does not follow a scheme change, so the WebSocket would "
@@ -142,7 +148,8 @@ extension DoctorDiagnosis {
         case 502:
             return DoctorCheck(
                 .http, .fail, "\(timing): bad gateway",
-                cause: "a proxy answers but cannot reach ComfyUI behind it: ComfyUI is not running, or the proxy points "
+                cause:
+                    "a proxy answers but cannot reach ComfyUI behind it: ComfyUI is not running, or the proxy points "
                     + "at the wrong address or port",
                 fix: "start ComfyUI, and check the proxy's upstream (nginx: proxy_pass http://127.0.0.1:8188)",
                 facts: facts)

@@ -17,7 +17,8 @@ extension DoctorDiagnosis {
         case .upgraded(let first):
             if let first {
                 facts.append(("first_message", .string(first)))
-                return DoctorCheck(.websocket, .ok, "\(url) upgraded; the server greeted with \"\(first)\"", facts: facts)
+                return DoctorCheck(
+                    .websocket, .ok, "\(url) upgraded; the server greeted with \"\(first)\"", facts: facts)
             }
             return DoctorCheck(
                 .websocket, .warn, "\(url) upgraded, but no message came",
@@ -33,7 +34,7 @@ extension DoctorDiagnosis {
                 // answers 400: the retry without Origin is what tells.
                 return DoctorCheck(
                     .websocket, .fail, "\(url): HTTP \(status), but accepted without an Origin header",
-                    cause: "ComfyUI's origin check: the proxy passes ComfyUI a loopback Host (127.0.0.1:8188) "
+                    cause: "ComfyUI's origin check: the proxy passes ComfyUI a loopback Host (such as 127.0.0.1:8188) "
                         + "while comfytop's Origin names the proxy's address (\(endpoint.isTLS ? "https" : "http")"
                         + "://\(endpoint.hostHeader)), and ComfyUI refuses a mismatch from a loopback host",
                     fix: "make the proxy pass the client's Host (nginx: proxy_set_header Host $http_host;), or "
@@ -61,7 +62,8 @@ extension DoctorDiagnosis {
             case 404:
                 return DoctorCheck(
                     .websocket, .fail, "\(url): 404 Not Found\(via)",
-                    cause: "the proxy does not route /ws to ComfyUI", fix: "route \(endpoint.basePath)/ws to ComfyUI "
+                    cause: "the proxy does not route /ws to ComfyUI",
+                    fix: "route \(endpoint.basePath)/ws to ComfyUI "
                         + "too, and " + upgradeFix,
                     facts: facts)
             case 502, 503, 504:
@@ -125,7 +127,11 @@ extension DoctorDiagnosis {
         var lacks: [String] = []
         if capabilities.hasFeatures {
             have.append("/features")
-            if capabilities.previewMetadata { have.append("preview metadata") } else { lacks.append("preview metadata") }
+            if capabilities.previewMetadata {
+                have.append("preview metadata")
+            } else {
+                lacks.append("preview metadata")
+            }
             if let size = capabilities.maxUploadSize { have.append("uploads up to \(size / (1024 * 1024)) MiB") }
             if capabilities.assets { have.append("assets") }
             if capabilities.managerV4 { have.append("Manager v4") }
@@ -199,9 +205,14 @@ extension DoctorDiagnosis {
                 fix: "make sure both machines keep time with NTP (timedatectl set-ntp true)")
         }
         let amount = ClockSkew.describe(skew.seconds)
-        let facts: [(String, JSONValue)] = [("skew_seconds", .double(skew.seconds)), ("uncertainty", .double(skew.uncertainty))]
+        let facts: [(String, JSONValue)] = [
+            ("skew_seconds", .double(skew.seconds)), ("uncertainty", .double(skew.uncertainty)),
+        ]
         guard skew.isSignificant else {
-            return DoctorCheck(.clock, .ok, "in step with this machine (within \(String(format: "%.1f", skew.uncertainty + ClockSkew.tolerance)) s)", facts: facts)
+            return DoctorCheck(
+                .clock, .ok,
+                "in step with this machine (within \(String(format: "%.1f", skew.uncertainty + ClockSkew.tolerance)) s)",
+                facts: facts)
         }
         let direction = skew.seconds > 0 ? "ahead of" : "behind"
         return DoctorCheck(

@@ -8,7 +8,9 @@ public enum DoctorDiagnosis {
 
     public static func config(_ endpoint: Endpoint, caFileProblem: String?) -> DoctorCheck {
         var summary = endpoint.displayURL
-        var facts: [(String, JSONValue)] = [("url", .string(endpoint.displayURL)), ("auth", .string(endpoint.auth.summary))]
+        var facts: [(String, JSONValue)] = [
+            ("url", .string(endpoint.displayURL)), ("auth", .string(endpoint.auth.summary)),
+        ]
         summary += ", auth: \(endpoint.auth.summary)"
         if let caFile = endpoint.tls.caFile {
             summary += ", --ca-file \(caFile)"
@@ -135,9 +137,11 @@ public enum DoctorDiagnosis {
             return DoctorCheck(
                 .tls, .fail, "the certificate is for \(shown), not \(endpoint.host)",
                 cause: "the name in --url is not one the certificate covers",
-                fix: names.first.map { "use a name it covers: --url https://\($0.replacingOccurrences(of: "*.", with: "HOST."))"
-                    + (endpoint.port == 443 ? "" : ":\(endpoint.port)") + endpoint.basePath + "; or reissue the "
-                    + "certificate with subjectAltName DNS:\(endpoint.host)" }
+                fix: names.first.map {
+                    "use a name it covers: --url https://\($0.replacingOccurrences(of: "*.", with: "HOST."))"
+                        + (endpoint.port == 443 ? "" : ":\(endpoint.port)") + endpoint.basePath + "; or reissue the "
+                        + "certificate with subjectAltName DNS:\(endpoint.host)"
+                }
                     ?? "reissue the certificate with subjectAltName DNS:\(endpoint.host)",
                 facts: [("names", .array(names.map { .string($0) }))])
         case .selfSigned:

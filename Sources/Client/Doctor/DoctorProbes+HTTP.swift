@@ -71,7 +71,8 @@ extension DoctorProbes {
             group.addTask { await self.upgrade(endpoint: endpoint, origin: origin, state: state) }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(self.timeout * 1_000_000_000))
-                return Task.isCancelled ? nil : (state.upgraded ? .upgraded(firstMessage: nil) : .timedOut(seconds: self.timeout))
+                return Task.isCancelled
+                    ? nil : (state.upgraded ? .upgraded(firstMessage: nil) : .timedOut(seconds: self.timeout))
             }
             var result: WebSocketOutcome = .timedOut(seconds: timeout)
             if let first = await group.next(), let first { result = first }

@@ -24,7 +24,8 @@ extension DoctorProbes {
         let serverName = WebSocketConnection.isIPAddress(endpoint.host) ? nil : endpoint.host
         var strict = configuration
         strict.certificateVerification = .fullVerification
-        let first = await handshake(address: address, port: endpoint.port, configuration: strict, serverName: serverName)
+        let first = await handshake(
+            address: address, port: endpoint.port, configuration: strict, serverName: serverName)
         switch first {
         case .completed(_, let leaf):
             let expires = leaf.map { Date(timeIntervalSince1970: TimeInterval($0.notValidAfter)) }
@@ -44,7 +45,8 @@ extension DoctorProbes {
     public func speaksTLS(address: String, port: Int) async -> Bool {
         var anything = TLSConfiguration.makeClientConfiguration()
         anything.certificateVerification = .none
-        let look = await handshake(address: address, port: port, configuration: anything, serverName: nil, capture: true)
+        let look = await handshake(
+            address: address, port: port, configuration: anything, serverName: nil, capture: true)
         if case .completed = look { return true }
         return false
     }
@@ -125,7 +127,8 @@ extension DoctorProbes {
         let host = host.lowercased()
         for name in names.map({ $0.lowercased() }) {
             if name == host { return true }
-            if name.hasPrefix("*."), let dot = host.firstIndex(of: "."), host[host.index(after: dot)...] == name.dropFirst(2),
+            if name.hasPrefix("*."), let dot = host.firstIndex(of: "."),
+                host[host.index(after: dot)...] == name.dropFirst(2),
                 !WebSocketConnection.isIPAddress(host)
             {
                 return true

@@ -11,7 +11,9 @@ struct OriginCheck<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        if let name = HTTPField.Name("Sec-Fetch-Site"), request.headers[name] == "cross-site" { return Response(status: .forbidden) }
+        if let name = HTTPField.Name("Sec-Fetch-Site"), request.headers[name] == "cross-site" {
+            return Response(status: .forbidden)
+        }
         if let host = request.head.authority, let origin = request.headers[.origin] {
             let hostDomain = host.lowercased()
             if Self.isLoopback(Self.hostname(hostDomain)), hostDomain != Self.netloc(origin) {
