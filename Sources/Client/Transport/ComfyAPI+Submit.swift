@@ -86,26 +86,46 @@ extension ComfyAPI {
         case unknown
     }
 
-    /// Where is `id`? Asked twice (at once and after a short wait), since the server may still be validating the
-    /// dropped request when the first answer comes.
+    /// Where is `id`? Asked twice (after a short wait, then a longer one), since the server may still be
+    /// validating the dropped request when the first answer comes. The whole search has its own budget
+    /// (`lookupBudget` seconds): a server too slow to answer the POST must not hold the caller for several more
+    /// request timeouts.
     func locate(_ id: String, waits: [Double] = [0.3, 1.5]) async -> Located {
-        var last = Located.unknown
-        for wait in waits {
-            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-            last = await lookOnce(id)
-            if case .found = last { return last }
+        await withTaskGroup(of: Located?.self) { group in
+            group.addTask {
+                var last = Located.unknown
+                for wait in waits {
+                    try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                    last = await self.lookOnce(id)
+                    if case .absent = last { continue }
+                    return last
+                }
+                return last
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(Self.lookupBudget * 1000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .unknown
         }
-        return last
     }
+
+    /// Seconds the search for a dropped POST's job may take in all.
+    static let lookupBudget = 8.0
 
     private func lookOnce(_ id: String) async -> Located {
         var jobsAPI = false
-        if let reply = try? await send(.GET, "/api/jobs/\(Endpoint.encode(id))") {
+        do {
+            let reply = try await send(.GET, "/api/jobs/\(Endpoint.encode(id))")
             if reply.status == 200, let json = reply.json, json["id"]?.stringValue == id {
                 return .found(number: json["priority"].map { WireNumber.finite($0, or: 0) })
             }
             // A job API's own 404 is JSON ({"error": "Job not found"}); an older server's is not.
             jobsAPI = reply.status == 404 && reply.json?["error"] != nil
+        } catch {
+            return .unknown
         }
         do {
             let queue = try await queue()
