@@ -1,4 +1,5 @@
 import ComfyClient
+import ComfyImages
 import Foundation
 
 /// The live status of `submit --wait`: on a terminal, one line per node redrawn in place; otherwise plain lines,
@@ -12,6 +13,8 @@ final class ProgressView: @unchecked Sendable {
     private var lastPlain: [String: String] = [:]
     private var lastPlainTime: [String: Date] = [:]
     private var ascii: Bool
+    /// `--preview`: the live preview, drawn above the progress lines (terminal only).
+    var picture: InlinePreview?
 
     init(quiet: Bool) {
         self.quiet = quiet
@@ -22,6 +25,14 @@ final class ProgressView: @unchecked Sendable {
     }
 
     private func write(_ s: String) { Output.error(s) }
+
+    /// Turns on the live preview above the progress lines (on a terminal only); returns where frames go.
+    func enablePreview() -> InlinePreview? {
+        guard isTTY, !quiet else { return nil }
+        let inline = InlinePreview(ascii: ascii)
+        lock.withLock { picture = inline }
+        return inline
+    }
 
     func note(_ message: String) {
         guard !quiet else { return }
@@ -39,8 +50,12 @@ final class ProgressView: @unchecked Sendable {
                 lastDraw = Date()
                 clearLocked()
                 let lines = render(job)
+                // The picture is our own SGR colours around symbol characters: written as control, not text.
+                let size = TerminalQuery.windowSize(STDERR_FILENO)
+                let art = picture?.lines(columns: size?.columns ?? 80, rows: size?.rows ?? 24) ?? []
+                if !art.isEmpty { Output.control(art.joined(separator: "\n") + "\n") }
                 write(lines.joined(separator: "\n") + "\n")
-                drawnLines = lines.count
+                drawnLines = art.count + lines.count
             } else {
                 plain(job)
             }

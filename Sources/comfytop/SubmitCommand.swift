@@ -73,6 +73,9 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object on stdout instead of text.")
     var json = false
 
+    @Flag(help: "With --wait: draw the job's live preview above the progress (on a terminal; asks the server for it).")
+    var preview = false
+
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds.") }
         if workflows.isEmpty { throw ValidationError("give a WORKFLOW file (API format).") }
@@ -127,6 +130,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let view = ProgressView(quiet: false)
         var runner = JobRunner(api: api, timeout: timeout)
         runner.socketWait = 5
+        if preview, let inline = view.enablePreview() { runner.onPreview = { inline.put($0) } }
         let submitted = LockedValue<String?>(nil)
         let cancel = cancelOnExit
         let signal = InterruptSignal {
@@ -147,7 +151,8 @@ struct SubmitCommand: AsyncParsableCommand {
             Foundation.exit(Exit.interrupted)
         }
         defer { signal.cancel() }
-        let (job, item) = try await runner.run(prompt: prompt, front: front) { update in
+        let extra: JSONValue? = preview ? .obj(("preview_method", "auto")) : nil
+        let (job, item) = try await runner.run(prompt: prompt, front: front, extraData: extra) { update in
             switch update {
             case .accepted(let accepted):
                 submitted.set(accepted.promptID)

@@ -10,6 +10,8 @@ public struct JobRunner: Sendable {
     public var clientID: String
     /// How long to wait for the socket before falling back to polling.
     public var socketWait: Double = 5
+    /// Live preview frames of the job (`submit --wait --preview`), as they come; nil: not wanted.
+    public var onPreview: (@Sendable (PreviewImage) -> Void)?
     /// Poll `/history` and `/queue` when nothing was heard for this long.
     public var silenceBudget: Double = 10
     /// Give up after this long in all (nil: never).
@@ -80,6 +82,11 @@ public struct JobRunner: Sendable {
             switch next {
             case .event(.server(let event)):
                 guard event.promptID == nil || event.promptID == id else { continue }
+                if case .preview(let image) = event {
+                    // Type 4 names our prompt; a type-1 frame on our socket is of the prompt we are running.
+                    onPreview?(image)
+                    continue
+                }
                 let effects = state.ingest(event, now: Date())
                 if let job = state.jobs[id] { onUpdate(.progress(job)) }
                 // `executing {node: null}` for our prompt: the history entry is written now.
