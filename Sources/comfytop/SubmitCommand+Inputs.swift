@@ -6,15 +6,24 @@ import Foundation
 /// The graphs `submit` queues: each workflow with `--random-seed`, `--set` (uploading `@FILE` values first) and
 /// `--prompt`/`--negative` applied, before any batch expansion.
 extension SubmitCommand {
-    func prepare(_ api: ComfyAPI) async throws -> [(path: String, prompt: JSONValue)] {
-        // Everything local is checked before anything is sent: a missing workflow or file is a usage error.
-        var graphs = try workflows.map { path throws(Workflow.Problem) in
+    /// The edited graphs. Everything is checked before anything is sent (workflow files, `@FILE`s, every `--set`,
+    /// `--prompt`/`--negative`, the sweeps): the edits are made once with each `@FILE` standing for its upload, so a
+    /// usage error never leaves a file uploaded or half a batch queued.
+    func prepare(_ api: ComfyAPI, sweeps: [Sweep]) async throws -> [(path: String, prompt: JSONValue)] {
+        let graphs = try workflows.map { path throws(Workflow.Problem) in
             (path: path, prompt: try Workflow.load(path: path))
         }
         var files: [String: [UInt8]] = [:]
         for assignment in assignments {
             if let path = Self.uploadPath(assignment), files[path] == nil { files[path] = try LocalFile.read(path) }
         }
+        let standIns = files.keys.map { path in
+            (path, ComfyAPI.Uploaded(name: (path as NSString).lastPathComponent, subfolder: "", type: "input"))
+        }
+        let dryRun = try edit(graphs, Dictionary(uniqueKeysWithValues: standIns))
+        var rng = SystemRandomNumberGenerator()
+        _ = try BatchPlan.expand(workflows: dryRun, sweeps: sweeps, count: 1, using: &rng)
+        guard !files.isEmpty else { return dryRun }
         var uploaded: [String: ComfyAPI.Uploaded] = [:]
         for assignment in assignments {
             guard let path = Self.uploadPath(assignment), uploaded[path] == nil, let bytes = files[path] else {
@@ -28,17 +37,25 @@ extension SubmitCommand {
                 Output.error("uploaded \(path) as \(stored.inputValue)\(renamed)\n")
             }
         }
-        for index in graphs.indices {
-            var graph = graphs[index].prompt
+        return try edit(graphs, uploaded)
+    }
+
+    /// `--random-seed`, `--set` (with `@FILE` as `uploaded` names it) and `--prompt`/`--negative`, in that order.
+    private func edit(_ graphs: [(path: String, prompt: JSONValue)], _ uploaded: [String: ComfyAPI.Uploaded])
+        throws(Workflow.Problem) -> [(path: String, prompt: JSONValue)]
+    {
+        var out = graphs
+        for index in out.indices {
+            var graph = out[index].prompt
             if randomSeed { graph = Workflow.randomizeSeeds(graph) }
             for assignment in assignments {
                 graph = try Workflow.set(Self.resolved(assignment, uploaded), in: graph)
             }
             if let prompt { graph = try PromptTarget.set(prompt, .positive, in: graph) }
             if let negative { graph = try PromptTarget.set(negative, .negative, in: graph) }
-            graphs[index].prompt = graph
+            out[index].prompt = graph
         }
-        return graphs
+        return out
     }
 
     /// The local file of `NODE.INPUT=@FILE` (not `@@`, which is a literal `@`).

@@ -85,7 +85,7 @@ struct SubmitCommand: AsyncParsableCommand {
     func run() async throws {
         try await withAPI(server, json: json) { api in
             let sweeps = try sweep.map { text throws(Workflow.Problem) in try Sweep.parse(text) }
-            let graphs = try await prepare(api)
+            let graphs = try await prepare(api, sweeps: sweeps)
             if graphs.count > 1 || count > 1 || !sweeps.isEmpty {
                 return try await submitBatch(api, graphs, sweeps: sweeps)
             }

@@ -211,6 +211,12 @@ def suite(version):
           "--set 10.image=@FILE uploads the file and queues the name the server gave")
         code, out, err = run("submit", img_path, "--set", "10.image=@" + os.path.join(work, "nope.png"))
         c(code == 2 and "nope.png" in err and out == "", "--set @FILE of a missing file exits 2 and queues nothing")
+        late = os.path.join(work, "late.png")
+        with open(late, "wb") as f:
+            f.write(png + b"-late")
+        code, out, err = run("submit", img_path, "--set", "10.image=@" + late, "--prompt", "x")
+        c(code == 2 and "no sampler" in err and not os.path.exists(os.path.join(data, "input", "late.png")),
+          "a usage error found after reading @FILE (here --prompt) uploads nothing")
 
         # batches
         code, out, err = run("submit", wf_path, "--count", "2", "--sweep", "3.cfg=5,7")

@@ -13,6 +13,12 @@ extension ComfyAPI {
         public var subfolder: String
         public var type: String
 
+        public init(name: String, subfolder: String, type: String) {
+            self.name = name
+            self.subfolder = subfolder
+            self.type = type
+        }
+
         /// How a node input names the file: `subfolder/name` (LoadImage's combo values), with ` [temp]` or
         /// ` [output]` appended outside `input` (ComfyUI's annotated file names).
         public var inputValue: String {
