@@ -75,10 +75,23 @@ public struct Downloader: Sendable {
         let parts = try SafePath.checkSubfolder(file.subfolder)
         var folder = directory
         if keepSubfolders { for part in parts { folder.appendPathComponent(part) } }
-        let bytes = try await api.view(file)
-        let path = try Self.writeNew(bytes, folder: folder, name: file.filename)
+        // Streamed into the .part file as it arrives (a video need not fit in memory), then linked into place.
+        let temp = try Self.partFile(folder: folder, name: file.filename)
+        defer { unlink(temp.path) }
+        let count = try await api.view(file, streamingTo: temp.path)
+        let path = try Self.linkNew(temp, folder: folder, name: file.filename)
         if sidecars, let run { try writeSidecars(for: path, file: file, run: run) }
-        return Saved(file: file, path: path, bytes: bytes.count)
+        return Saved(file: file, path: path, bytes: count)
+    }
+
+    /// A fresh `.name.XXXXXXXX.part` path in `folder` (made if missing).
+    static func partFile(folder: URL, name: String) throws(ComfyError) -> URL {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ComfyError.io(path: folder.path, detail: "cannot make the folder: \(error.localizedDescription)")
+        }
+        return folder.appendingPathComponent(".\(name).\(UUID().uuidString.prefix(8)).part")
     }
 
     /// Writes `bytes` as `folder/name`, or `name_v2.ext`, `name_v3.ext`… if taken; returns the path written.
@@ -96,6 +109,11 @@ public struct Downloader: Sendable {
             throw ComfyError.io(path: temp.path, detail: "cannot write: \(error.localizedDescription)")
         }
         defer { unlink(temp.path) }
+        return try linkNew(temp, folder: folder, name: name)
+    }
+
+    /// Links a written `.part` file into place as `folder/name`, or `name_v2.ext`… if taken; returns the path.
+    static func linkNew(_ temp: URL, folder: URL, name: String) throws(ComfyError) -> String {
         let stem = (name as NSString).deletingPathExtension
         let ext = (name as NSString).pathExtension
         for version in 1...10_000 {

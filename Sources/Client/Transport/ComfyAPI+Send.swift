@@ -32,7 +32,7 @@ extension ComfyAPI {
     /// headers and the token query parameter are never sent again (AsyncHTTPClient would forward custom headers).
     func exchange(
         _ method: HTTPMethod, _ path: String, url start: String, body: [UInt8]?, contentType: String?, maxBody: Int,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], sink: BodySink? = nil
     ) async throws(ComfyError) -> Reply {
         var url = start
         var method = method
@@ -42,7 +42,7 @@ extension ComfyAPI {
         for _ in 0...Self.maxRedirects {
             let reply = try await sendOnce(
                 method, url: url, body: body, contentType: contentType, credentials: trusted, maxBody: maxBody,
-                headers: headers)
+                headers: headers, sink: sink)
             guard [301, 302, 303, 307, 308].contains(reply.status), let location = reply.location else { return reply }
             guard let next = Self.resolve(location, against: url) else {
                 throw ComfyError.protocolViolation(
@@ -64,7 +64,7 @@ extension ComfyAPI {
 
     private func sendOnce(
         _ method: HTTPMethod, url: String, body: [UInt8]?, contentType: String?, credentials: Bool, maxBody: Int,
-        headers: [(String, String)]
+        headers: [(String, String)], sink: BodySink?
     ) async throws(ComfyError) -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -89,14 +89,18 @@ extension ComfyAPI {
             var bytes: [UInt8] = []
             var chunks: [ByteBuffer] = []
             var received = 0
-            if let declared { bytes.reserveCapacity(min(declared, limit)) }
+            // A 200 for a caller with a sink (a download) goes to it chunk by chunk: nothing is held here.
+            let streaming = sink != nil && response.status.code == 200
+            if let declared, !streaming { bytes.reserveCapacity(min(declared, limit)) }
             let started = NIODeadline.now()
             for try await chunk in response.body {
                 guard received + chunk.readableBytes <= limit else {
                     throw tooLarge(received + chunk.readableBytes, limit: limit, url: url)
                 }
                 received += chunk.readableBytes
-                if declared != nil { bytes.append(contentsOf: chunk.readableBytesView) } else { chunks.append(chunk) }
+                if streaming, let sink {
+                    try sink(chunk.readableBytesView)
+                } else if declared != nil { bytes.append(contentsOf: chunk.readableBytesView) } else { chunks.append(chunk) }
                 // A server that trickles (a byte a second) never trips the idle read timeout: give the body the
                 // request's budget plus one second per 64 KiB received, no more.
                 let allowed = budget + Int64(received / Self.minimumBodyRate) * 1000
@@ -126,6 +130,9 @@ extension ComfyAPI {
             detail: "the answer to \(path) is larger than \(limit / Self.mebibyte) MiB, the limit for that route"
                 + (size >= limit + Self.mebibyte ? " (it says \(size / Self.mebibyte) MiB)" : ""))
     }
+
+    /// Where a streamed body goes (a download's `.part` file); a write failure throws `ComfyError.io`.
+    typealias BodySink = (ByteBufferView) throws(ComfyError) -> Void
 
     /// `location` made absolute against `base`; nil unless it is http(s).
     static func resolve(_ location: String, against base: String) -> String? {
