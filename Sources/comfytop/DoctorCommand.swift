@@ -34,7 +34,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let report: DoctorReport
         do {
             let endpoint = try flags.endpoint()
-            if !json { Output.out("comfytop doctor: \(endpoint.displayURL)\n") }
+            if !json { Output.out("comfytop doctor: \(endpoint.displayURL)\(defaultNote(flags, endpoint))\n") }
             let doctor = Doctor(endpoint: endpoint, timeout: timeout)
             let width = DoctorText.width()
             var unreached: [DoctorCheck] = []
@@ -68,6 +68,17 @@ struct DoctorCommand: AsyncParsableCommand {
             Output.out(DoctorText.verdict(report))
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+extension DoctorCommand {
+    /// Says so when no address was given anywhere and comfytop falls back on its default.
+    func defaultNote(_ flags: ServerFlags, _ endpoint: Endpoint) -> String {
+        let env = ProcessInfo.processInfo.environment
+        guard flags.url == nil, flags.server == nil, (env["COMFYUI_URL"] ?? "").isEmpty,
+            endpoint.displayURL == "http://127.0.0.1:8188"
+        else { return "" }
+        return " (the default: no URL given, no --server, COMFYUI_URL or config default)"
     }
 }
 

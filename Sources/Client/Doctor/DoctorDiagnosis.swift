@@ -63,12 +63,17 @@ public enum DoctorDiagnosis {
                 .connect, .ok, "connected to \(address) port \(port) in \(Int(ms.rounded())) ms",
                 facts: [("address", .string(address)), ("port", .int(port)), ("ms", .double(ms))])
         case .refused(let address):
+            let local = address.hasPrefix("127.") || address == "::1"
             return DoctorCheck(
                 .connect, .fail, "\(address) port \(port): connection refused",
-                cause: "the machine is up but nothing listens on port \(port): ComfyUI is not running, listens on "
-                    + "another port, or only on 127.0.0.1 of its own machine",
-                fix: "start ComfyUI (python main.py --listen 0.0.0.0 --port \(port) to accept other machines), "
-                    + "or " + urlFix,
+                cause: local
+                    ? "nothing listens on port \(port) on this machine: ComfyUI is not running here, or listens on "
+                        + "another port"
+                    : "the machine is up but nothing listens on port \(port): ComfyUI is not running, listens on "
+                        + "another port, or only on 127.0.0.1 of its own machine",
+                fix: local
+                    ? "start ComfyUI (python main.py --port \(port)), or " + urlFix
+                    : "start ComfyUI with --listen 0.0.0.0 --port \(port) so other machines reach it, or " + urlFix,
                 facts: [("address", .string(address)), ("port", .int(port))])
         case .timedOut(let address, let seconds):
             return DoctorCheck(
