@@ -31,6 +31,7 @@ test: deps
 	python3 Tests/python/doctor_e2e.py $(BIN)
 	python3 Tests/python/commands_e2e.py $(BIN)
 	python3 Tests/python/job_model_e2e.py $(BIN)
+	python3 Tests/python/fleet_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
 	@# ComfyUI's newer server: its own checks, then the CLI and monitor checks again (about 30 s in all).
 	python3 Tests/python/newer_server_e2e.py $(BIN)
@@ -41,7 +42,7 @@ test: deps
 	python3 Tests/python/monitor_download.py $(BIN)
 	SIGNALS_QUICK=1 python3 Tests/python/monitor_signals.py $(BIN)
 	@# The benchmarks once, on tiny inputs and the debug build: they must run, whatever the figures.
-	BENCH_QUICK=1 BENCH_ONLY=B1,B2,B6,B7 BENCH_BIN_DIR=.build/debug BENCH_OUT=.build/bench-smoke.json \
+	BENCH_QUICK=1 BENCH_ONLY=B1,B2,B6,B7,B10 BENCH_BIN_DIR=.build/debug BENCH_OUT=.build/bench-smoke.json \
 		python3 Benchmarks/run.py
 	CHAOS_QUICK=1 CHAOS_BIN_DIR=.build/debug CHAOS_OUT=.build/chaos-smoke.json python3 Tests/chaos/run.py
 

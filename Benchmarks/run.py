@@ -299,3 +299,10 @@ for r in results:
     value = "-" if r["value"] is None else f"{r['value']} {r['unit']}"
     print(f"{r['name']:28} {value:>14} {str(r['peer'] or '-'):>12} {str(r['ratio'] or '-'):>8}  {r['target']:44} "
           f"{'yes' if r['met'] else 'NO'}{'  (' + r['note'] + ')' if r.get('note') else ''}")
+# B8 the fleet monitor and B10 a year of history: Benchmarks/fleet.py, with this script's helpers.
+if want("B8") or want("B10"):
+    import fleet
+    for figure_id, take in (("B8", fleet.b8), ("B10", fleet.b10)):
+        if want(figure_id):
+            take(sys.modules[__name__])
+

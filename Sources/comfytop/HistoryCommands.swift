@@ -78,6 +78,7 @@ struct HistoryListCommand: AsyncParsableCommand {
 
     func list() async throws -> Int32 {
         let storeHandle = try store.open()
+        if server.selection.isFleet { return try await listFleet(storeHandle) }
         let endpoint = try server.endpoint()
         let note = local ? nil : try await refresh(storeHandle, endpoint)
         var query = HistoryQuery(server: endpoint.displayURL, text: search ?? "")

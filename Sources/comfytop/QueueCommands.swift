@@ -11,6 +11,7 @@ struct QueueCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
+        if try await FleetCalls.command(server, json: json, { await FleetQueue.run($0, json: json) }) { return }
         try await withAPI(server, json: json) { api in
             let queue = try await api.queue()
             if json {
@@ -118,6 +119,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
+        if try await FleetCalls.command(server, json: json, { await FleetStatus.run($0, json: json) }) { return }
         try await withAPI(server, json: json) { api in
             let stats = try await api.systemStats()
             let queue = try await api.queue()

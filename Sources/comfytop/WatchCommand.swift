@@ -17,6 +17,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object a line.") var json = false
 
     func run() async throws {
+        if try await FleetCalls.command(server, json: json, { try await FleetWatch.run($0, json: json) }) { return }
         try await withAPI(server, json: json) { api in
             _ = try await api.queueRemaining()  // fail fast, with a clear message, when the server is not there
             let signal = InterruptSignal { Foundation.exit(Exit.interrupted) }

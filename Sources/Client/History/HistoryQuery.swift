@@ -7,6 +7,8 @@ public struct HistoryQuery: Sendable, Equatable {
     public enum Sort: String, Sendable, CaseIterable { case newest, oldest, longest, shortest }
 
     public var server: String?
+    /// Only runs of these servers (empty: no such filter); `server` narrows further.
+    public var servers: [String] = []
     /// Words to find (prefix match) in prompt texts, node classes, checkpoint, LoRA names, seeds and the id.
     public var text: String = ""
     /// success, failed, interrupted.
@@ -59,6 +61,10 @@ extension LocalHistory {
         let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(
             separator: " ")
         // Newest or oldest first, a search is read in the full-text index's own order (its rowids are the runs'
+        if !query.servers.isEmpty {
+            clauses.append("runs.server IN (\(query.servers.map { _ in "?" }.joined(separator: ", ")))")
+            arguments.append(contentsOf: query.servers as [any DatabaseValueConvertible])
+        }
         // time keys): it stops after a page however many runs match. Other orders look every match up.
         let byTime = query.sort == .newest || query.sort == .oldest
         let searchJoin = !words.isEmpty && byTime

@@ -143,6 +143,8 @@ extension MockEngine {
         let frames = min(max(1, json["frames"]?.intValue ?? 1000), 100_000)
         let rate = max(1, json["rate"]?.doubleValue ?? 1000)
         let total = json["max"]?.intValue ?? frames
+        // "steps": true sends each step as a real sampler step is sent: `progress_state` then `progress`.
+        let steps = json["steps"]?.boolValue ?? false
         let id = UUID().uuidString.lowercased()
         var sent: [JSONValue] = []
         sent.reserveCapacity(frames)
@@ -160,6 +162,13 @@ extension MockEngine {
             let due = start + UInt64(Double(k - 1) / rate * 1e9)
             let now = Self.monotonicNanos()
             if due > now { try? await Task.sleep(nanoseconds: due - now) }
+            if steps {
+                let node: JSONValue = .obj(
+                    ("value", .int(k)), ("max", .int(total)), ("state", "running"), ("node_id", "1"),
+                    ("prompt_id", .string(id)), ("display_node_id", "1"), ("parent_node_id", .null),
+                    ("real_node_id", "1"))
+                send("progress_state", .obj(("prompt_id", .string(id)), ("nodes", .obj(("1", node)))), to: nil)
+            }
             send(
                 "progress", .obj(("value", .int(k)), ("max", .int(total)), ("prompt_id", .string(id)), ("node", "1")),
                 to: nil)
