@@ -21,7 +21,7 @@ BASE = 18700
 PORTS = {name: BASE + 1 + i for i, name in enumerate([
     "good", "noupgrade", "basic", "bearer", "forbidden", "subpath", "selfsigned", "expired", "originhost",
     "originrewrite", "good_current"])}
-SILENT, REFUSED, HOSTILE = BASE + 30, BASE + 31, BASE + 32
+SILENT, REFUSED, HOSTILE, SKEWED = BASE + 30, BASE + 31, BASE + 32, BASE + 33
 
 
 ENV = {k: v for k, v in os.environ.items() if k not in ("COMFYUI_URL", "COMFYUI_TOKEN", "COMFYUI_PASSWORD")}
@@ -157,6 +157,37 @@ def hostile_server():
     return s
 
 
+def skewed_server():
+    """A ComfyUI look-alike whose clock is ten minutes behind, started without --preview-method, with no socket."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", SKEWED))
+    s.listen(16)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = s.accept()
+            except OSError:
+                return
+            try:
+                path = conn.recv(65536).split(b" ")[1]
+                date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() - 600))
+                if path.startswith(b"/system_stats"):
+                    status, body = b"200 OK", json.dumps({"system": {"comfyui_version": "0.3.10", "argv": [
+                        "main.py", "--listen"]}, "devices": []}).encode()
+                else:
+                    status, body = b"404 Not Found", b"404: Not Found"
+                conn.sendall(b"HTTP/1.1 " + status + b"\r\nDate: " + date.encode() + b"\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+            except (OSError, IndexError):
+                pass
+            finally:
+                conn.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return s
+
+
 def main():
     global WORK
     comfytop = binary()
@@ -178,6 +209,7 @@ def main():
                               os.path.join(WORK, "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     silent = silent_listener()
     hostile = hostile_server()
+    skewed = skewed_server()
     try:
         check(wait_for_port(PORTS["originrewrite"]), "nginx started on its ports")
 
@@ -265,6 +297,16 @@ def main():
         code, steps, _, _ = doctor_json(comfytop, "http://comfytop-doctor-test.invalid:8188")
         check(code == 3 and steps["resolve"]["status"] == "fail", "unknown host: exit 3 at name resolution")
 
+        code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{SKEWED}")
+        clock = steps.get("clock", {})
+        check(clock.get("status") == "warn" and "behind this machine's" in clock.get("summary", "")
+              and 595 < -clock["facts"]["skew_seconds"] < 605, "a server 10 min behind: the clock warns")
+        check(steps["previews"]["status"] == "warn" and "--preview-method auto" in steps["previews"]["fix"],
+              "no --preview-method in the server's argv: previews warn")
+        check(steps["logs"]["status"] == "warn" and steps["capabilities"]["status"] == "ok",
+              "no log route, no /features: said, not failed")
+        check(code == 1 and steps["websocket"]["status"] == "fail", "no socket there: WebSocket fails, exit 1")
+
         # Plain text, as a user reads it; hostile server text stays data.
         result, _ = run(comfytop, "--timeout", "3", f"http://127.0.0.1:{HOSTILE}")
         out = result.stdout + result.stderr
@@ -285,6 +327,7 @@ def main():
     finally:
         silent.close()
         hostile.close()
+        skewed.close()
         stop(nginx)
         stop(mock)
         stop(mock_current)

@@ -166,7 +166,7 @@ extension DoctorDiagnosis {
         return DoctorCheck(
             .logs, .warn, "/internal/logs answered HTTP \(status)",
             cause: "without the server's log the monitor cannot show the steps of jobs other clients queued (their "
-                + "nodes show as unknown); a proxy that forwards only some paths, or a server older than 0.3.14",
+                + "nodes show as unknown); a proxy that forwards only some paths, or a server older than 0.3.0",
             fix: "forward /internal/ too in the proxy, or update ComfyUI", facts: [("status", .int(status))])
     }
 
