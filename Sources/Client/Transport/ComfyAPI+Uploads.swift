@@ -46,6 +46,13 @@ extension ComfyAPI {
         form.add(file: "image", filename: filename, contentType: MultipartForm.mimeType(filename), bytes: bytes)
         let path = original == nil ? "/upload/image" : "/upload/mask"
         let reply = try await send(.POST, path, body: form.bytes, contentType: form.contentType)
+        if reply.status == 413 {
+            throw ComfyError.http(
+                url: endpoint.displayURL + path, status: 413,
+                body: "\(filename) (\(bytes.count / 1_048_576) MiB) is larger than the server accepts "
+                    + "(ComfyUI's --max-upload-size, 100 MB by default)"
+            ).scrubbed(endpoint.scrub)
+        }
         let json = try decodeJSON(reply, path: path)
         guard let name = json["name"]?.stringValue else {
             throw ComfyError.protocolViolation(url: endpoint.displayURL + path, detail: "no name in the answer")
