@@ -102,11 +102,12 @@ struct HistoryListCommand: AsyncParsableCommand {
             return 0
         }
         printLine(
-            "\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) PROMPT"
+            "\(Format.pad("STATUS", 12)) \(Format.pad("FINISHED", 19)) \(Format.pad("WAIT", 7)) \(Format.pad("TIME", 7)) \(Format.pad("PROMPT_ID", 36)) PROMPT"
         )
         for row in rows {
             printLine(
                 "\(Format.pad(row.status, 12)) \(Format.pad(Format.time(row.endedAt), 19)) "
+                    + "\(Format.pad(row.queueSeconds.map(Format.duration) ?? "-", 7)) "
                     + "\(Format.pad(row.duration.map(Format.duration) ?? "-", 7)) \(Format.pad(row.promptID, 36)) \(row.positive.prefix(60))"
             )
         }
@@ -185,7 +186,8 @@ extension HistoryRow {
         .obj(
             ("prompt_id", .string(promptID)), ("status", .string(status)), ("source", .string(source)),
             ("started_ms", started(startedAt)), ("ended_ms", started(endedAt)),
-            ("seconds", duration.map { .double($0) } ?? .null), ("positive", .string(positive)),
+            ("seconds", duration.map { .double($0) } ?? .null),
+            ("queue_seconds", queueSeconds.map { .double($0) } ?? .null), ("positive", .string(positive)),
             ("checkpoint", .string(checkpoint)), ("width", width.map { .int($0) } ?? .null),
             ("height", height.map { .int($0) } ?? .null), ("outputs", .int(outputCount)),
             ("error", .optional(errorMessage)))

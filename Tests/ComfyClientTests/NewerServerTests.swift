@@ -329,6 +329,33 @@ struct NewerServerTests {
         #expect(state.jobs["p1"]?.node("1")?.activity == "loading")
     }
 
+    @Test("the store keeps when the server accepted a run: queue wait in history rows, kept when seen again")
+    func storedQueueWait() throws {
+        let store = try LocalHistory(path: ":memory:")
+        let prompt = Workflows.slow(steps: 1, delayMS: 0)
+        let queued = try #require(
+            QueueItem(.array([.int(1), "p1", prompt, .obj(("create_time", 1_760_250_000_000)), ["3"]])))
+        let item = HistoryItem(
+            promptID: "p1", queue: queued, outputs: .object([]),
+            status: .obj(
+                ("status_str", "success"), ("completed", true),
+                (
+                    "messages",
+                    .array([
+                        .array(["execution_start", .obj(("prompt_id", "p1"), ("timestamp", 1_760_250_004_000))]),
+                        .array(["execution_success", .obj(("prompt_id", "p1"), ("timestamp", 1_760_250_009_000))]),
+                    ])
+                )))
+        let record = try #require(RunRecord(server: "s", item: item))
+        #expect(record.createdAt == 1_760_250_000_000)
+        try store.upsert([record])
+        var again = record
+        again.createdAt = nil
+        try store.upsert([again])
+        let (rows, _) = try store.search(HistoryQuery(server: "s"))
+        #expect(rows.first?.queueSeconds == 4 && rows.first?.duration == 5)
+    }
+
     @Test("unknown message types (assets.*, crystools.*, watcher.*) change nothing and post no message")
     func unknownMessages() {
         var state = MonitorState(serverURL: "http://x", ownClientID: "me")

@@ -45,6 +45,11 @@ public struct HistoryRow: Sendable, Equatable {
     public var height: Int?
     public var outputCount: Int
     public var errorMessage: String?
+    /// When the server accepted the prompt (ms), where it said (LocalHistory+CreatedAt).
+    public var createdAt: Int? = nil
+
+    /// Seconds the run waited in the queue.
+    public var queueSeconds: Double? { JobInfo.seconds(from: createdAt, to: startedAt) }
 }
 
 extension LocalHistory {
@@ -118,7 +123,7 @@ extension LocalHistory {
                     db,
                     sql: """
                         SELECT runs.server, runs.prompt_id, source, status, started_at, ended_at, duration,
-                          runs.positive, runs.checkpoint, width, height, output_count, error_message
+                          runs.positive, runs.checkpoint, width, height, output_count, error_message, created_at
                         FROM \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
                         """,
                     arguments: StatementArguments(arguments + [query.limit, query.offset]))
@@ -129,7 +134,8 @@ extension LocalHistory {
                             startedAt: r["started_at"], endedAt: r["ended_at"], duration: r["duration"],
                             positive: r["positive"], checkpoint: r["checkpoint"], width: r["width"],
                             height: r["height"],
-                            outputCount: r["output_count"], errorMessage: r["error_message"])
+                            outputCount: r["output_count"], errorMessage: r["error_message"],
+                            createdAt: r["created_at"])
                     }, total
                 )
             }

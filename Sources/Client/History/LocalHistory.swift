@@ -50,6 +50,7 @@ public final class LocalHistory: Sendable {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: createV1)
         migrator.registerMigration("v2-time-keys", migrate: migrateToTimeKeys)
+        migrator.registerMigration("v3-created-at", migrate: addCreatedAt)
         return migrator
     }
 
@@ -145,6 +146,7 @@ public final class LocalHistory: Sendable {
                             r.loras,
                             r.seeds, r.classes, r.width, r.height, r.outputs.count, now,
                         ])
+                    try noteCreatedAt(r, in: db)
                 }
             }
         } catch {

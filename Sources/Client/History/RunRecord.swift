@@ -16,6 +16,9 @@ public struct RunRecord: Sendable, Equatable {
     public var errorMessage: String?
     public var traceback: String?
     /// Milliseconds since 1970, from the server's messages (or this client's clock where it has none).
+    /// When the server accepted the prompt (`extra_data.create_time`, ms; servers ≥ 0.3.69): the queue wait is
+    /// `startedAt - createdAt`.
+    public var createdAt: Int?
     public var startedAt: Int?
     public var endedAt: Int?
     public var prompt: JSONValue
@@ -59,6 +62,7 @@ public struct RunRecord: Sendable, Equatable {
             outputs: item?.outputs ?? job?.outputs ?? [],
             nodeSeconds: job?.nodeSeconds ?? [:],
             cachedNodes: item?.cachedNodeIDs ?? job?.nodes.filter { $0.state == .cached }.map(\.id) ?? [])
+        createdAt = item?.queue?.createTime ?? job?.createdAt.map(Self.milliseconds)
     }
 
     /// A record as the store read it back (or as a benchmark makes one).
