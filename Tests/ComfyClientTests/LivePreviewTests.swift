@@ -59,6 +59,24 @@ struct LivePreviewTests {
         #expect(kept.seq == mark.seq)
     }
 
+    @Test("a fast sampler: 2,000 frames of 256 KB through the session keep one frame; the state stays small")
+    func fastSampler() async throws {
+        let api = try ComfyAPI(endpoint: try Endpoint(url: "http://127.0.0.1:9"))
+        defer { Task { await api.shutdown() } }
+        let session = MonitorSession(api: api, clientID: "me", learnsFromHistory: false)
+        await session.input(.queue(QueueSnapshot(running: [Self.item("p-anon", 1, client: nil)].compactMap { $0 }, pending: [])))
+        let frame = PreviewImage(
+            format: .jpeg, bytes: [UInt8](repeating: 7, count: 256 << 10), promptID: nil, nodeID: nil, displayNodeID: nil)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<2_000 { await session.input(.event(.preview(frame))) }
+        let elapsed = clock.now - start
+        // Reported, not asserted (speed lives in make bench).
+        print("2000 preview frames through MonitorSession.input: \(elapsed) (\(elapsed / 2_000) each)")
+        #expect(await session.state.previews.byPrompt["p-anon"]?.count == 2_000)
+        #expect(session.previews.latest(for: "p-anon")?.bytes.count == 256 << 10)
+    }
+
     @Test("LivePreviews replaces a prompt's frame and keeps only the last few prompts")
     func coalescing() {
         let previews = LivePreviews(capacity: 2)
