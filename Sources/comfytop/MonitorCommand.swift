@@ -110,6 +110,12 @@ struct MonitorCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreFlags
 
     func run() async throws {
+        if server.selection.isFleet {
+            return try await mapErrors(json: false) {
+                try await runFleet(try server.fleet() ?? [])
+                return 0
+            }
+        }
         try await withAPI(server, json: false) { api in
             // Say clearly, before taking the screen, when the server is not there (refused, unknown host, TLS, a
             // proxy's page). A server that is there but slow to answer is not kept waiting on a blank terminal: the

@@ -17,6 +17,8 @@ public struct AppModel: Sendable, Equatable {
     public var notify: Bool
     /// `--log`: the message line's events go to a file.
     public var logging: Bool
+    /// The fleet, when more than one server is watched (nil: one server).
+    public var fleet: FleetModel?
 
     public init(
         monitor: MonitorState, now: Date, width: Int, height: Int, readOnly: Bool = false, hasStore: Bool = false,

@@ -4,6 +4,7 @@ import Foundation
 /// The one update: every message the screen gets goes through here, and IO comes out as effects.
 extension AppUpdate {
     public static func update(_ model: AppModel, _ msg: Msg) -> (AppModel, [AppEffect]) {
+        if model.fleet != nil, let handled = updateFleet(model, msg) { return handled }
         var m = model
         var effects: [AppEffect] = []
         if case .key(let key) = msg, let taken = pictureKey(&m, key) {
@@ -18,6 +19,7 @@ extension AppUpdate {
         case .monitor(let state):
             m.monitor = state
             effects = announce(&m)
+        case .fleet: break
         case .storeChanged(let count):
             guard count != m.storeCount else { break }
             m.storeCount = count

@@ -13,6 +13,9 @@ public final class MonitorApp: @unchecked Sendable {
     let inbox: Inbox
     /// The signal that stops the screen (0: none yet).
     private let stopSignal: Mailbox<Int32>
+    /// The fleet, when more than one server is watched (see `MonitorApp+Fleet`).
+    var fleet: FleetSession?
+    var fleetStates: Mailbox<FleetState>?
 
     public init(
         session: MonitorSession, options: MonitorOptions, initial: MonitorState, reader: (any HistoryReader)? = nil
@@ -35,8 +38,8 @@ public final class MonitorApp: @unchecked Sendable {
     /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP/SIGQUIT; the terminal is restored in every case. Returns the exit
     /// status: 0 after `q`, 128 + the signal's number after a signal (130 for SIGINT or ^C, 143 for SIGTERM).
     public func run() async -> Int32 {
-        let sessionTask = Task { [states, session] in
-            await session.run { states.set($0) }
+        let sessionTask = Task { [states, session, fleet, fleetStates] in
+            if let fleet, let fleetStates { await fleet.run { fleetStates.set($0) } } else { await session.run { states.set($0) } }
         }
         let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
@@ -78,12 +81,15 @@ public final class MonitorApp: @unchecked Sendable {
             session: session, reader: reader, terminal: terminal, inbox: inbox,
             log: options.logFile.map(EventLog.init(path:)), downloadDirectory: options.downloadDirectory,
             server: initial.serverURL)
+        runner.fleet = fleet
+        model.fleet = fleetStates.map { FleetModel(state: $0.get().0) }
         model.app.pictures.enabled = options.pictures
         if options.pictures { runner.pictures = pictureWorker(terminal, server: initial.serverURL) }
         let glyphs = Glyphs(ascii: options.ascii)
         var last: Canvas?
         var frames = 0
         var lastVersion = -1
+        var fleetVersion = -1
         // The state version `update` last saw (states seen by the wait above may not have been drawn yet).
         var fedVersion = -1
         var lastSecond = -1
@@ -110,7 +116,9 @@ public final class MonitorApp: @unchecked Sendable {
             // While a frame is already due, more states need not wake us: they are drawn with it.
             let key = terminal.readKey(timeoutMS: max(0, Int((wait * 1000).rounded(.up))), wakeable: !dirty)
             wakeup?.drain()
-            let (monitor, version) = states.get()
+            var (monitor, version) = states.get()
+            let fleetState = fleetStates?.get()
+            if let fleetState { version = fleetState.1 }
             let now = Date()
             let second = Int(now.timeIntervalSince1970)
             let size = (terminal.width, terminal.height)
@@ -131,21 +139,28 @@ public final class MonitorApp: @unchecked Sendable {
             }
             var messages: [Msg] = [.tick(now)]
             if size != (model.width, model.height) { messages.append(.resize(width: size.0, height: size.1)) }
-            if version != fedVersion { messages.append(.monitor(monitor)) }
+            if let fleetState {
+                if fleetState.1 != fleetVersion { messages.append(.fleet(fleetState.0)) }
+                fleetVersion = fleetState.1
+            } else if version != fedVersion {
+                messages.append(.monitor(monitor))
+            }
             fedVersion = version
             if let count = reader?.changeCount, count != model.storeCount { messages.append(.storeChanged(count)) }
             messages += inbox.takeAll()
             if let key, key != .resize { messages.append(Self.message(for: key)) }
             model = Self.feed(model, messages, runner)
-            let canvas = Screen.render(
-                app: model.app, monitor: model.monitor, now: now, width: model.width, height: model.height,
-                glyphs: glyphs)
+            let canvas =
+                model.fleet.map { _ in FleetView.frame(model, glyphs: glyphs) }
+                ?? Screen.render(
+                    app: model.app, monitor: model.monitor, now: now, width: model.width, height: model.height,
+                    glyphs: glyphs)
             // The terminal writes only the rows that differ (nothing at all when none do).
             terminal.draw(canvas, previous: key == .resize ? nil : last)
             last = canvas
             dirty = false
             lastDraw = now
-            clockShown = Self.showsClock(model.monitor, now: now)
+            clockShown = model.fleet != nil || Self.showsClock(model.monitor, now: now)
             frames += 1
             if let maxFrames, frames >= maxFrames { break }
         }
@@ -164,6 +179,7 @@ public final class MonitorApp: @unchecked Sendable {
         while let msg = queue.popFirst() {
             let effects: [AppEffect]
             (model, effects) = AppUpdate.update(model, msg)
+            runner.target = model.fleet?.current ?? 0
             for effect in effects {
                 if let answer = runner.run(effect) { queue.append(answer) }
             }

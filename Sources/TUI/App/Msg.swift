@@ -11,6 +11,8 @@ public enum Msg: Sendable, Equatable {
     case tick(Date)
     /// A new state from the monitor session.
     case monitor(MonitorState)
+    /// A new state of the fleet (every server's monitor).
+    case fleet(FleetState)
     /// The local store was written (its change count).
     case storeChanged(Int)
     case historyPage(HistoryPage)

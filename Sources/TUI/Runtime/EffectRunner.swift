@@ -12,6 +12,9 @@ final class EffectRunner {
     let log: EventLog?
     let downloadDirectory: URL
     let server: String
+    /// The fleet, when several servers are watched: actions go to the server `target` (the one on screen).
+    var fleet: FleetSession?
+    var target = 0
     /// Makes pictures off the UI thread (nil: none are made).
     var pictures: PictureWorker?
 
@@ -34,9 +37,9 @@ final class EffectRunner {
         case .queryHistory(let query):
             return reader?.readPage(query).map(Msg.historyPage)
         case .openRecord(let id):
-            return .record(reader?.readRecord(server: server, promptID: id))
+            return .record(reader?.readRecord(server: currentServer, promptID: id))
         case .findOutputPath(let id):
-            let file = reader?.readRecord(server: server, promptID: id)?.outputs.first
+            let file = reader?.readRecord(server: currentServer, promptID: id)?.outputs.first
             return .outputPath(
                 id: id, path: file.map { ($0.subfolder.isEmpty ? "" : $0.subfolder + "/") + $0.filename })
         case .copy(let text):
@@ -58,6 +61,15 @@ final class EffectRunner {
     }
 
     private func answer(_ action: @escaping @Sendable (MonitorSession) async -> ActionResult) {
-        Task { [session, inbox] in inbox.post(.action(await action(session))) }
+        let session = fleet?.session(at: target) ?? session
+        Task { [inbox] in inbox.post(.action(await action(session))) }
+    }
+}
+
+extension EffectRunner {
+    /// The server the screen is about: the fleet's target, else the one server.
+    var currentServer: String {
+        guard let fleet, fleet.members.indices.contains(target) else { return server }
+        return fleet.members[target].endpoint.displayURL
     }
 }
