@@ -72,7 +72,9 @@ public struct JobFollower: Sendable {
         var ids: [Int: String] = [:]
         for (index, prompt) in prompts.enumerated() {
             do {
-                let accepted = try await api.submit(prompt: prompt, clientID: clientID, front: front)
+                // Not followed: no client id, as `submit` without `--wait` (the monitor shows them as anonymous,
+                // not as another client's).
+                let accepted = try await api.submit(prompt: prompt, clientID: wait ? clientID : nil, front: front)
                 ids[index] = accepted.promptID
                 state.track(accepted.promptID, number: accepted.number, prompt: prompt, now: Date())
                 onUpdate(.accepted(index: index, accepted))
