@@ -20,7 +20,7 @@ from harness import Checks, binary, start_mock, stop
 BASE = 18700
 PORTS = {name: BASE + 1 + i for i, name in enumerate([
     "good", "noupgrade", "basic", "bearer", "forbidden", "subpath", "selfsigned", "expired", "originhost",
-    "originrewrite", "good_current"])}
+    "originrewrite", "good_current", "wrongname"])}
 SILENT, REFUSED, HOSTILE, SKEWED = BASE + 30, BASE + 31, BASE + 32, BASE + 33
 
 
@@ -51,6 +51,8 @@ def openssl(*args):
 def make_certificates():
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem", "-days", "365",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days",
+            "365", "-subj", "/CN=comfy.example", "-addext", "subjectAltName=DNS:comfy.example")
     # openssl 3.0's req cannot date a certificate in the past; its ca command can.
     with open(os.path.join(WORK, "ca.cnf"), "w") as f:
         f.write("[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n"
@@ -103,6 +105,8 @@ http {{
         location /comfy/ {{ proxy_pass http://{upstream}/; {upgrade} proxy_set_header Host $http_host; }} }}
     server {{ listen 127.0.0.1:{p['selfsigned']} ssl; ssl_certificate {WORK}/self.pem;
         ssl_certificate_key {WORK}/self.key; location / {{ {good} }} }}
+    server {{ listen 127.0.0.1:{p['wrongname']} ssl; ssl_certificate {WORK}/other.pem;
+        ssl_certificate_key {WORK}/other.key; location / {{ {good} }} }}
     server {{ listen 127.0.0.1:{p['expired']} ssl; ssl_certificate {WORK}/expired.pem;
         ssl_certificate_key {WORK}/expired.key; location / {{ {good} }} }}
     server {{ listen 127.0.0.1:{p['originhost']}; location / {{ proxy_pass http://{upstream}; {upgrade} }} }}
@@ -271,6 +275,11 @@ def main():
                                         os.path.join(WORK, "self.pem"))
         check(code == 0 and steps["tls"]["status"] == "ok" and steps["websocket"]["status"] == "ok",
               "self-signed with --ca-file: exit 0, wss works")
+        code, steps, _, _ = doctor_json(comfytop, f"https://127.0.0.1:{PORTS['wrongname']}", "--ca-file",
+                                        os.path.join(WORK, "other.pem"))
+        check(code == 3 and steps["tls"]["summary"] == "the certificate is for comfy.example, not 127.0.0.1"
+              and f"--url https://comfy.example:{PORTS['wrongname']}" in steps["tls"]["fix"],
+              "a name the certificate does not cover: says which names it does")
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['selfsigned']}")
         check(code == 1 and "https://" in steps["http"]["fix"], "http:// to the TLS port: says use https://")
 

@@ -144,10 +144,12 @@ public enum DoctorDiagnosis {
                 cause: "the name in --url is not one the certificate covers",
                 fix: names.first.map {
                     "use a name it covers: --url https://\($0.replacingOccurrences(of: "*.", with: "HOST."))"
-                        + (endpoint.port == 443 ? "" : ":\(endpoint.port)") + endpoint.basePath + "; or reissue the "
-                        + "certificate with subjectAltName DNS:\(endpoint.host)"
+                        + (endpoint.port == 443 ? "" : ":\(endpoint.port)") + endpoint.basePath
+                        + " (it must lead to this server: DNS or /etc/hosts); or reissue the certificate with "
+                        + "subjectAltName \(WebSocketConnection.isIPAddress(endpoint.host) ? "IP" : "DNS"):\(endpoint.host)"
                 }
-                    ?? "reissue the certificate with subjectAltName DNS:\(endpoint.host)",
+                    ?? "reissue the certificate with subjectAltName "
+                    + "\(WebSocketConnection.isIPAddress(endpoint.host) ? "IP" : "DNS"):\(endpoint.host)",
                 facts: [("names", .array(names.map { .string($0) }))])
         case .selfSigned:
             return DoctorCheck(
