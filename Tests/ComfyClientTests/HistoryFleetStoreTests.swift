@@ -40,6 +40,9 @@ struct HistoryFleetStoreTests {
         try store.upsert([Self.run("http://b:8188", "old", "red fox", end: 1_000_000)])
         #expect(try store.search(HistoryQuery()).rows.map(\.promptID) == all)
         #expect(try store.summary(server: nil).count == 4)
+        // A run found by its id alone (a row of another server in the list of every server's runs).
+        #expect(try store.record(promptID: "same1")?.server == "http://b:8188")
+        #expect(try store.record(promptID: "same") == nil)
         #expect(try store.summary(server: "http://b:8188").newest == 2_000_000)
     }
 

@@ -78,3 +78,27 @@ extension LocalHistory {
         }
     }
 }
+
+extension LocalHistory {
+    /// The run with this prompt id on whichever server ran it (found through the full-text index, which holds the
+    /// id: no index on the id alone is needed). Prompt ids are UUIDs, so one server's.
+    public func record(promptID: String) throws(ComfyError) -> RunRecord? {
+        let words = promptID.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        guard !words.isEmpty else { return nil }
+        let phrase = "prompt_id: \"" + words.joined(separator: " ") + "\""
+        do {
+            return try db.read { db -> RunRecord? in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM runs WHERE id IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)
+                          AND prompt_id = ? ORDER BY id DESC LIMIT 1
+                        """,
+                    arguments: [phrase, promptID])
+                return rows.first.map(Self.record(from:))
+            }
+        } catch {
+            throw ComfyError.io(path: path, detail: "cannot read the history store: \(error)")
+        }
+    }
+}

@@ -21,6 +21,7 @@ extension LocalHistory: HistoryReader {
     }
 
     public func readRecord(server: String, promptID: String) -> RunRecord? {
-        (try? record(server: server, promptID: promptID)) ?? nil
+        // A row of another server (the list of every server's runs): prompt ids are UUIDs, one server's only.
+        ((try? record(server: server, promptID: promptID)) ?? nil) ?? ((try? record(promptID: promptID)) ?? nil)
     }
 }
