@@ -22,6 +22,7 @@ enum FleetScene {
         var idle = FleetServer(name: "gpu-b", color: nil, url: "http://gpu-b:8188", monitor: idleMonitor)
         idle.lamp = .live
         idle.lastError = "cannot record finished runs: disk full"
+        idle.lastErrorAt = Scene.t0.addingTimeInterval(5)
         func down(_ name: String, _ reason: FleetDownReason, _ wasLive: Bool = false) -> FleetServer {
             var s = FleetServer(
                 name: name, color: nil, url: "http://\(name):8188",

@@ -100,8 +100,11 @@ public actor FleetSession {
             server.wasLive = true
             probeErrors[index] = nil
         }
-        if let message = monitor.messages.last(where: { $0.level == .error }) { server.lastError = message.text }
-        publish(index, server)
+        if let message = monitor.messages.last(where: { $0.level == .error }) {
+            server.lastError = message.text
+            server.lastErrorAt = message.time
+        }
+        publish(index, server, changed: true)
     }
 
     /// Probes a server that is not live: `/system_stats` within `probeTimeout`. Runs until cancelled.
@@ -119,13 +122,17 @@ public actor FleetSession {
     private func probed(_ index: Int, _ error: ComfyError?) {
         probeErrors[index] = error
         var server = state.servers[index]
-        if let error { server.lastError = FleetDownReason(error).words }
-        publish(index, server)
+        if let error {
+            server.lastError = FleetDownReason(error).words
+            server.lastErrorAt = Date()
+        }
+        publish(index, server, changed: false)
     }
 
-    /// Recomputes the server's lamp and hands the fleet on when the server changed.
-    private func publish(_ index: Int, _ changed: FleetServer) {
-        var server = changed
+    /// Recomputes the server's lamp and hands the fleet on when the server changed. `changed`: its monitor state
+    /// is new (no need to compare it, which costs a look at every job).
+    private func publish(_ index: Int, _ updated: FleetServer, changed: Bool) {
+        var server = updated
         if sessions[index] != nil {
             server.lamp = FleetLamp.of(
                 connection: server.monitor.connection, probeError: probeErrors[index], wasLive: server.wasLive,
@@ -135,9 +142,11 @@ public actor FleetSession {
             {
                 // Back to live: the probe's complaint is history.
                 server.lastError = nil
+                server.lastErrorAt = nil
             }
         }
-        guard server != state.servers[index] else { return }
+        let old = state.servers[index]
+        guard changed || server.lamp != old.lamp || server.lastError != old.lastError else { return }
         server.revision += 1
         state.servers[index] = server
         onState(state)

@@ -10,6 +10,8 @@ public struct FleetServer: Sendable, Equatable {
     public var monitor: MonitorState
     /// The last thing that went wrong: a failed probe, a dropped connection, an error message of the monitor.
     public var lastError: String?
+    /// When `lastError` happened.
+    public var lastErrorAt: Date?
     /// It was live at some point of this session (a later failure is "reconnecting", not "down").
     public var wasLive = false
     /// Counts this server's changes: a consumer compares it to skip the servers that did not change.

@@ -104,7 +104,9 @@ enum FleetRow {
             c.put(x0 + 1, y, server.lamp.isLive ? "idle" : "", Style(.dim), maxX: jobEnd - 1)
         }
         if let error = server.lastError, errorWidth > 2 {
-            c.put(jobEnd, y, Text.fit(error, errorWidth, ascii: g.ascii), Style(.msgError), maxX: right)
+            // A live server's last error is from the past: said with its time, dimmed.
+            let when = server.lastErrorAt.map { Clock.hhmm.string(from: $0) + " " } ?? ""
+            c.put(jobEnd, y, Text.fit(when + error, errorWidth, ascii: g.ascii), Style(.dim), maxX: right)
         }
     }
 
