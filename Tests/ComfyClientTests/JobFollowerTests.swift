@@ -44,7 +44,11 @@ struct JobFollowerTests {
             Workflows.slow(steps: 3, delayMS: 20, seed: 1), refused, Workflows.failing(),
             Workflows.slow(steps: 3, delayMS: 20, seed: 2),
         ]
-        let outcomes = try await JobFollower(api: api).submit(prompts, wait: true) { log.append($0) }
+        // A generous wait for the socket: under the whole suite's load on two cores it can take more than 5 s,
+        // and without it the batch is followed by polling (no per-node steps).
+        var follower = JobFollower(api: api)
+        follower.socketWait = 60
+        let outcomes = try await follower.submit(prompts, wait: true) { log.append($0) }
         #expect(outcomes.map(\.status) == [.success, .rejected, .failed, .success])
         #expect(outcomes[1].promptID == nil && outcomes[1].problem?.contains("rejected") == true)
         #expect(outcomes[2].item?.error?.nodeID == "2")

@@ -59,8 +59,8 @@ public struct JobFollower: Sendable {
     /// Queues `prompts` in order (after the socket is up, so none of their events is missed) and, when `wait`, follows
     /// them to the end. The outcomes are in the order of `prompts`; a prompt the server refused is `.rejected` and the
     /// others still run. Without `wait` the accepted ones are `.queued`, with their ids.
-    /// A server that cannot be reached ends the call with `.api` (the prompts queued so far keep their outcomes
-    /// unknown to the caller, who was told of each through `onUpdate(.accepted)`).
+    /// A server that cannot be reached or refuses the credentials ends the call with `.api` (the caller was told of
+    /// each prompt queued so far through `onUpdate(.accepted)`).
     public func submit(
         _ prompts: [JSONValue], front: Bool = false, wait: Bool,
         onUpdate: @escaping @Sendable (Update) -> Void
@@ -79,7 +79,9 @@ public struct JobFollower: Sendable {
                 state.track(accepted.promptID, number: accepted.number, prompt: prompt, now: Date())
                 onUpdate(.accepted(index: index, accepted))
             } catch {
+                // Only a refusal of this prompt is this prompt's: a server away or asking for credentials stops all.
                 if error.isUnreachable { throw .api(error) }
+                if case .unauthorized = error { throw .api(error) }
                 outcomes[index] = Outcome(promptID: nil, status: .rejected, problem: error.description)
                 onUpdate(.rejected(index: index, error))
             }
