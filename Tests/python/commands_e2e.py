@@ -249,8 +249,16 @@ def suite(version):
           "two workflows in one call: the summary counts done, failed and files; exit 1")
         c(re.search(r"\[1/2\] (success|failed) ", err) and re.search(r"\[2/2\] (success|failed) ", err)
           and "\x1b[" not in err, "plain progress lines per job when stderr is not a terminal")
-        code, out, err = run("submit", wf_path, "--count", "3", "--wait", "--json", "--output-dir", outdir)
+        store = os.path.join(work, "store")
+        code, out, err = run("submit", wf_path, "--count", "3", "--wait", "--json", "--output-dir", outdir,
+                             "--data-dir", store)
         result = json.loads(out) if out.strip().startswith("[") else []
+        code2, out2, _ = run("history", "--local", "--json", "--data-dir", store)
+        listed = json.loads(out2) if code2 == 0 and out2.strip() else []
+        listed = listed.get("runs", []) if isinstance(listed, dict) else listed
+        kept = {r.get("prompt_id") for r in listed}
+        c({r.get("prompt_id") for r in result} <= kept and len(result) == 3,
+          "a batch's runs are kept in the local store (--data-dir)")
         c(code == 0 and len(result) == 3 and all(r["status"] == "success" and len(r["saved"]) == 1 for r in result)
           and [r["label"] for r in result] == ["wf.json", "wf.json #2", "wf.json #3"],
           "--count 3 --wait --json: an array of 3 jobs with labels and saved files")
