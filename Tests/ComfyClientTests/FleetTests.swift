@@ -144,6 +144,30 @@ struct FleetTests {
         #expect(busy.servers[0].running == 1)
         #expect(busy.jobs(now: Date()).first?.server == 0)
     }
+
+    @Test("a live server that goes away is reconnecting with its reason and a countdown; the others stay live")
+    func reconnecting() async throws {
+        let leaving = try await MockHarness.start()
+        let staying = try await MockHarness.start()
+        defer { Task { await staying.stop() } }
+        let members = try [
+            FleetMember(name: "leaving", endpoint: Endpoint(url: leaving.baseURL)),
+            FleetMember(name: "staying", endpoint: Endpoint(url: staying.baseURL)),
+        ]
+        let fleet = FleetSession(members: members, learnsFromHistory: false, probeTimeout: 1.5, probePeriod: 1)
+        let seen = StateLog()
+        let task = Task { await fleet.run { seen.set($0) } }
+        defer { task.cancel() }
+        _ = try await seen.wait(deadline: 20) { $0.servers.allSatisfy { $0.lamp == .live } }
+        await leaving.stop()
+        let after = try await seen.wait(deadline: 20) { s in
+            if case .reconnecting(let at, .refused) = s.servers[0].lamp { return at != nil }
+            return false
+        }
+        #expect(after.servers[1].lamp == .live)
+        #expect(after.servers[0].wasLive)
+        #expect(after.servers[0].lastError != nil)
+    }
 }
 
 /// The states a fleet published, for tests that wait on a condition.

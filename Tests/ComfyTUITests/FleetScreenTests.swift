@@ -165,6 +165,27 @@ struct FleetScreenTests {
         #expect(m.fleet?.state == next)
     }
 
+    @Test("--notify and --log name the server a message is from, once")
+    func announcements() {
+        var m = FleetScene.model()
+        m.notify = true
+        m.logging = true
+        var next = FleetScene.state()
+        next.servers[1].monitor = next.servers[1].monitor.reduce(
+            .connection(.reconnecting(attempt: 2, delay: 1, reason: "closed")), now: FleetScene.now
+        ).0
+        let effects = AppUpdate.update(m, .fleet(next)).1
+        #expect(effects.contains(.notify("comfytop: gpu-b: connection lost: closed")))
+        #expect(
+            effects.contains {
+                if case .log(let line) = $0 { return line.contains("gpu-b: connection lost: closed") }
+                return false
+            })
+        // Said once.
+        let again = AppUpdate.update(AppUpdate.update(m, .fleet(next)).0, .fleet(next)).1
+        #expect(again.isEmpty)
+    }
+
     @Test("the server's colour: a name, an index or #RRGGBB picks the nearest hue; none: by position")
     func colours() {
         #expect(FleetRow.role(of: "cyan") == .key)
