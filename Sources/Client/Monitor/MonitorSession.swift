@@ -10,6 +10,8 @@ public actor MonitorSession {
     public internal(set) var state: MonitorState
     var onState: @Sendable (MonitorState) -> Void = { _ in }
     private var queueReadInFlight = false
+    /// A `progress_state` changed the state and it was not handed on yet (see `input`).
+    private var heldBack = false
     private var queueReadAgain = false
     private var lookups: Set<String> = []
     private var historyReadInFlight = false
@@ -51,6 +53,7 @@ public actor MonitorSession {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))
                 guard let self else { return }
+                await self.handOnHeldBack()
                 let active = await self.isActive
                 idleRounds = active ? 0 : idleRounds + 1
                 if active || idleRounds % 6 == 0 {
@@ -105,8 +108,24 @@ public actor MonitorSession {
         case .recentHistory(let items): record(entries: items)
         default: break
         }
-        if changed { onState(state) }
+        // A sampler step is a `progress_state` and then a `progress`, back to back: the state is handed on once a
+        // step, with its `progress` (the screen wakes once a step instead of twice, B3). A `progress_state` that
+        // nothing follows at once (a node's end is followed by `executing`) goes out with the next input, or with
+        // the 5 s timer at the latest.
+        if case .event(.progressState) = input {
+            heldBack = heldBack || changed
+        } else if changed || heldBack {
+            heldBack = false
+            onState(state)
+        }
         for effect in effects { run(effect) }
+    }
+
+    /// A state held back for its step's `progress`, handed on by the timer if that never came.
+    func handOnHeldBack() {
+        guard heldBack else { return }
+        heldBack = false
+        onState(state)
     }
 
     /// Keeps every run that ended in the store: jobs this monitor followed, with what it saw of them (node

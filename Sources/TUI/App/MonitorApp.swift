@@ -31,9 +31,10 @@ public final class MonitorApp: @unchecked Sendable {
     /// The shortest time between two frames: a burst of events is drawn at most this often, and any event is on
     /// screen within about this long.
     static let frameInterval = 0.016
-    /// How long a change waits for the ones right behind it (the server sends `progress_state` and `progress`
-    /// for each step back to back): one frame for both.
-    static let settle = 0.004
+    /// How long a change waits for the ones right behind it. None now: a step's `progress_state` and `progress`
+    /// come back to back and the session hands the state on once, with the `progress` (a 4 ms settle cost a
+    /// second wake-up a step, B3).
+    static let settle = 0.0
 
     /// Runs until `q`, or SIGINT/SIGTERM/SIGHUP/SIGQUIT; the terminal is restored in every case. Returns the exit
     /// status: 0 after `q`, 128 + the signal's number after a signal (130 for SIGINT or ^C, 143 for SIGTERM).
