@@ -225,11 +225,11 @@ def suite(version):
           "--count 2 --sweep 3.cfg=5,7 queues 4 jobs and prints their ids")
         code, out, err = run("wait", *ids, "--json")
         result = json.loads(out) if out.strip().startswith("[") else []
-        c(code == 0 and [r.get("prompt_id") for r in result] == ids and all(r["status"] == "success" for r in result),
+        c(code == 0 and [r.get("prompt_id") for r in result] == ids and all(r.get("status") == "success" for r in result),
           "wait ID... --json: one object per job, in order, all success")
-        graphs = [get_json(url, f"/history/{i}")[i]["prompt"][2] for i in ids]
-        cfgs = [g["3"]["inputs"]["cfg"] for g in graphs]
-        seeds = [g["3"]["inputs"]["seed"] for g in graphs]
+        graphs = [get_json(url, f"/history/{i}").get(i, {}).get("prompt", [0, 0, {}])[2] for i in ids]
+        cfgs = [g.get("3", {}).get("inputs", {}).get("cfg") for g in graphs]
+        seeds = [g.get("3", {}).get("inputs", {}).get("seed", -1) for g in graphs]
         c(cfgs == [5, 7, 5, 7] and seeds[0] == seeds[1] and seeds[2] == seeds[3] and seeds[0] != seeds[2]
           and all(0 <= s < 2 ** 32 for s in seeds), "the grid's values, and new 32-bit seeds for each copy")
         code, out, err = run("wait", ids[0])
@@ -259,8 +259,8 @@ def suite(version):
         kept = {r.get("prompt_id") for r in listed}
         c({r.get("prompt_id") for r in result} <= kept and len(result) == 3,
           "a batch's runs are kept in the local store (--data-dir)")
-        c(code == 0 and len(result) == 3 and all(r["status"] == "success" and len(r["saved"]) == 1 for r in result)
-          and [r["label"] for r in result] == ["wf.json", "wf.json #2", "wf.json #3"],
+        c(code == 0 and len(result) == 3 and all(r.get("status") == "success" and len(r.get("saved", [])) == 1 for r in result)
+          and [r.get("label") for r in result] == ["wf.json", "wf.json #2", "wf.json #3"],
           "--count 3 --wait --json: an array of 3 jobs with labels and saved files")
         bad = write("bad.json", {"1": {"class_type": "SlowSteps", "inputs": {}},
                                  "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0]}}})
@@ -273,7 +273,7 @@ def suite(version):
         # wait: unknown, timeout
         code, out, err = run("wait", "00000000-0000-0000-0000-000000000000", "--json")
         result = json.loads(out) if out.strip().startswith("[") else []
-        c(code == 1 and result and result[0]["status"] == "unknown", "wait on an unknown id exits 1 (unknown)")
+        c(code == 1 and result and result[0].get("status") == "unknown", "wait on an unknown id exits 1 (unknown)")
         slow = write("slow.json", {
             "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
             "2": {"class_type": "SlowSteps", "inputs": {"image": ["1", 0], "steps": 40, "delay_ms": 250,
