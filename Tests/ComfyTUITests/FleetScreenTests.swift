@@ -186,6 +186,16 @@ struct FleetScreenTests {
         #expect(again.isEmpty)
     }
 
+    @Test("a click selects a server's row, a second click opens it; a down server's screen says why")
+    func mouse() {
+        var m = AppUpdate.update(FleetScene.model(), .mouse(x: 5, y: 4, button: .left)).0
+        #expect(m.fleet?.selected == 2 && m.fleet?.focused == nil)
+        m = AppUpdate.update(m, .mouse(x: 5, y: 4, button: .left)).0
+        #expect(m.fleet?.focused == 2)
+        let header = FleetView.frame(m, glyphs: Glyphs(ascii: false)).lines[0]
+        #expect(header.contains("refusing · connection refused · Esc fleet"))
+    }
+
     @Test("the server's colour: a name, an index or #RRGGBB picks the nearest hue; none: by position")
     func colours() {
         #expect(FleetRow.role(of: "cyan") == .key)

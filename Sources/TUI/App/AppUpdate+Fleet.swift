@@ -23,9 +23,23 @@ extension AppUpdate {
             if fleet.focused == nil && m.app.screen == .monitor { return fleetKey(m, fleet, key) }
             if fleet.focused != nil && m.app.screen == .monitor { return serverKey(m, fleet, key) }
             return nil
-        case .mouse:
-            if fleet.focused == nil && m.app.screen == .monitor { return (m, []) }
-            return nil
+        case .mouse(let x, let y, let button):
+            guard fleet.focused == nil && m.app.screen == .monitor else { return nil }
+            // A click selects a server's row; a click on the selected row opens it. The wheel moves the selection.
+            switch button {
+            case .left:
+                guard let index = FleetView.server(atX: x, y: y, m) else { return (m, []) }
+                if index == fleet.selected {
+                    open(&m, &fleet, index)
+                } else {
+                    fleet.selected = index
+                    m.fleet = fleet
+                    showCurrent(&m)
+                }
+                return (m, [])
+            case .wheelUp: return fleetKey(m, fleet, .up)
+            case .wheelDown: return fleetKey(m, fleet, .down)
+            }
         default:
             return nil
         }

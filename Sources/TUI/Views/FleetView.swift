@@ -19,8 +19,7 @@ enum FleetView {
         let jobs = fleet.jobs(filter: app.filter, now: now)
         let message = c.height >= 12 ? Rect(x: 0, y: c.height - 2, width: c.width, height: 1) : nil
         let body = c.height - 2 - (message == nil ? 0 : 1)
-        // The servers' box takes what its rows need, but leaves the jobs at least a third of the body.
-        let serverHeight = min(servers.count + 2, max(3, body - max(3, body / 3)))
+        let serverHeight = Self.serverBoxHeight(servers: servers.count, height: c.height)
         let nameWidth = min(16, max(4, fleet.state.servers.map { Canvas.width(of: $0.name) }.max() ?? 4))
         let columns = Columns(width: c.width - 2, nameWidth: nameWidth)
         let title = "Servers \(fleet.state.liveCount)/\(fleet.state.servers.count) live"
@@ -189,6 +188,27 @@ enum FleetView {
     }
 }
 
+extension FleetView {
+    /// The servers' box takes what its rows need, but leaves the jobs at least a third of the body.
+    static func serverBoxHeight(servers: Int, height: Int) -> Int {
+        let body = height - 2 - (height >= 12 ? 1 : 0)
+        return min(servers + 2, max(3, body - max(3, body / 3)))
+    }
+
+    /// The server whose row is at (x, y) on the fleet screen, if any.
+    static func server(atX x: Int, y: Int, _ model: AppModel) -> Int? {
+        guard let fleet = model.fleet, model.width >= 40, model.height >= 10, x > 0, x < model.width - 1 else {
+            return nil
+        }
+        let servers = fleet.servers(filter: model.app.filter, now: model.now)
+        let rows = serverBoxHeight(servers: servers.count, height: model.height) - 2
+        guard y >= 2, y < 2 + rows else { return nil }
+        let selectedRow = servers.firstIndex(of: fleet.selected) ?? 0
+        let index = QueueView.firstRow(selected: selectedRow, count: servers.count, height: rows) + y - 2
+        return servers.indices.contains(index) ? servers[index] : nil
+    }
+}
+
 /// The widths of the fleet's columns for a screen width.
 struct Columns {
     /// The row's whole width.
@@ -220,9 +240,11 @@ extension FleetView {
         guard let fleet = model.fleet, fleet.state.servers.indices.contains(fleet.current), c.height >= 10,
             c.width >= 40
         else { return c }
-        // On the header's right end: the server's name in its colour, and the way back.
+        // On the header's right end: the server's name in its colour, what the fleet knows of it when it is not
+        // live (the probe's reason: the header alone may only say "connecting"), and the way back.
         let server = fleet.state.servers[fleet.current]
-        let tag = " \(fleet.current + 1)/\(fleet.state.servers.count) \(server.name) · Esc fleet "
+        let reason = server.lamp.reason.map { " · " + $0.words } ?? ""
+        let tag = " \(fleet.current + 1)/\(fleet.state.servers.count) \(server.name)\(reason) · Esc fleet "
         let width = min(Canvas.width(of: tag), c.width / 2)
         c.put(c.width - width, 0, Text.fit(tag, width, ascii: g.ascii), Style(FleetRow.role(server, index: fleet.current), bold: true, reverse: true))
         return c
