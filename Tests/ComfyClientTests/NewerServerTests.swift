@@ -311,6 +311,8 @@ struct NewerServerTests {
         let job = try #require(state.jobs["p1"])
         #expect(job.source == .foreign && job.node("2")?.progressText == "step 1/5\nstep 2/5")
         #expect(job.createdAt == Date(timeIntervalSince1970: 1_760_250_000))
+        // First seen running: its start is the time of that read, so no queue wait is claimed.
+        #expect(job.queueSeconds(now: Date()) == nil)
         _ = state.ingest(.progressText(nodeID: "no-such-node", text: "lost"), now: Date())
         #expect(state.jobs["p1"]?.nodes.allSatisfy { $0.progressText != "lost" } == true)
         _ = state.ingest(.progressText(nodeID: "2", text: String(repeating: "x", count: 5000)), now: Date())
@@ -327,6 +329,15 @@ struct NewerServerTests {
         #expect(fast.decode(bytes: Array(frame.utf8)) == event)
         _ = state.ingest(event, now: Date())
         #expect(state.jobs["p1"]?.node("1")?.activity == "loading")
+
+        // Seen pending, then running: the wait is known to a queue read.
+        let waiting = try #require(
+            QueueItem(.array([.int(2), "p2", prompt, .obj(("create_time", 1_760_250_000_000)), ["3"]])))
+        let seen = Date(timeIntervalSince1970: 1_760_250_003)
+        _ = state.ingest(.queue(QueueSnapshot(running: [item], pending: [waiting])), now: seen)
+        #expect(state.jobs["p2"]?.queueSeconds(now: seen) == 3)
+        _ = state.ingest(.queue(QueueSnapshot(running: [waiting], pending: [])), now: seen.addingTimeInterval(2))
+        #expect(state.jobs["p2"]?.queueSeconds(now: seen.addingTimeInterval(9)) == 5)
     }
 
     @Test("the store keeps when the server accepted a run: queue wait in history rows, kept when seen again")

@@ -147,11 +147,14 @@ public struct MonitorJob: Sendable, Equatable {
         return Double(step.value) / Double(step.total)
     }
 
-    /// Seconds between acceptance and start, while waiting (to `now`) or once started; nil without `createdAt`.
+    /// Seconds between acceptance and start, while waiting (to `now`) or once started; nil without `createdAt`,
+    /// and nil for a job first seen already running (its start is only the time of that read) until its history
+    /// entry gives the server's start.
     public func queueSeconds(now: Date) -> Double? {
         guard let created = createdAt else { return nil }
-        let wait = (startedAt ?? (state == .pending ? now : nil))?.timeIntervalSince(created)
-        return wait.map { max(0, $0) }
+        if state == .pending { return max(0, now.timeIntervalSince(created)) }
+        guard let start = startedAt, state.isFinished || firstSeen < start else { return nil }
+        return max(0, start.timeIntervalSince(created))
     }
 
     public func elapsed(now: Date) -> Double? {
