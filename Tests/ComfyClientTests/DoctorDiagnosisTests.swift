@@ -253,6 +253,8 @@ import Testing
         #expect(DoctorDiagnosis.capabilities(nil, problem: "boom").status == .warn)
         #expect(DoctorDiagnosis.logs(status: 200).status == .ok)
         #expect(DoctorDiagnosis.logs(status: 404).cause?.contains("other clients") == true)
+        #expect(DoctorDiagnosis.logs(status: 200, subscribeStatus: 405).summary.hasSuffix("answered HTTP 405"))
+        #expect(DoctorDiagnosis.logs(status: 200, subscribeStatus: 200).status == .ok)
     }
 
     @Test func reportExitCodesAndJSON() {

@@ -20,7 +20,7 @@ from harness import Checks, binary, start_mock, stop
 BASE = 18700
 PORTS = {name: BASE + 1 + i for i, name in enumerate([
     "good", "noupgrade", "basic", "bearer", "forbidden", "subpath", "selfsigned", "expired", "originhost",
-    "originrewrite", "good_current", "wrongname"])}
+    "originrewrite", "good_current", "wrongname", "nopatch"])}
 SILENT, REFUSED, HOSTILE, SKEWED = BASE + 30, BASE + 31, BASE + 32, BASE + 33
 
 
@@ -105,6 +105,7 @@ http {{
         location /comfy/ {{ proxy_pass http://{upstream}/; {upgrade} proxy_set_header Host $http_host; }} }}
     server {{ listen 127.0.0.1:{p['selfsigned']} ssl; ssl_certificate {WORK}/self.pem;
         ssl_certificate_key {WORK}/self.key; location / {{ {good} }} }}
+    server {{ listen 127.0.0.1:{p['nopatch']}; location / {{ {good} limit_except GET POST {{ deny all; }} }} }}
     server {{ listen 127.0.0.1:{p['wrongname']} ssl; ssl_certificate {WORK}/other.pem;
         ssl_certificate_key {WORK}/other.key; location / {{ {good} }} }}
     server {{ listen 127.0.0.1:{p['expired']} ssl; ssl_certificate {WORK}/expired.pem;
@@ -231,6 +232,11 @@ def main():
         for port in ["good", "good_current"]:
             code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS[port]}")
             check(code == 0 and steps["websocket"]["status"] == "ok", f"nginx {port}: exit 0, the socket upgrades")
+
+        code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['nopatch']}")
+        logs = steps["logs"]
+        check(code == 0 and logs["status"] == "warn" and logs["facts"]["subscribe_status"] == 403
+              and "PATCH" in logs["fix"], "a proxy refusing PATCH: the log subscription warns, exit 0")
 
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['noupgrade']}")
         ws = steps["websocket"]

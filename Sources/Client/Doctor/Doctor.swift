@@ -1,5 +1,6 @@
 import ComfyJSON
 import Foundation
+import NIOHTTP1
 
 /// `comfytop doctor`: every step between this machine and a working ComfyUI, in order, each a ``DoctorCheck``.
 ///
@@ -107,7 +108,20 @@ public struct Doctor: Sendable {
         add(DoctorDiagnosis.capabilities(capabilities, problem: problem))
         var logsStatus: Int?
         if case .answered(let a) = await http.get("/internal/logs/raw") { logsStatus = a.status }
-        add(DoctorDiagnosis.logs(status: logsStatus))
+        var subscribeStatus: Int?
+        if let logsStatus, (200..<300).contains(logsStatus) {
+            // The monitor subscribes its socket's clientId; the server takes any id, so one that is not connected
+            // tests the route (PATCH, which a proxy may refuse) without a socket, and is unsubscribed at once.
+            let clientID = "comfytop-doctor-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            let on = await http.request(
+                .PATCH, "/internal/logs/subscribe",
+                body: .obj(("clientId", .string(clientID)), ("enabled", .bool(true))))
+            if case .answered(let a) = on { subscribeStatus = a.status }
+            _ = await http.request(
+                .PATCH, "/internal/logs/subscribe",
+                body: .obj(("clientId", .string(clientID)), ("enabled", .bool(false))))
+        }
+        add(DoctorDiagnosis.logs(status: logsStatus, subscribeStatus: subscribeStatus))
         add(DoctorDiagnosis.previews(argv: json["system"]?["argv"]?.arrayValue?.compactMap(\.stringValue)))
         let skew = answer.header("date").flatMap {
             ClockSkew(dateHeader: $0, sent: answer.sent, received: answer.received)

@@ -152,22 +152,32 @@ extension DoctorDiagnosis {
         return DoctorCheck(.capabilities, .ok, summary, facts: facts)
     }
 
-    /// `/internal/logs/raw`: whether the server's log can be read (the monitor follows it for the sampler steps of
-    /// other clients' jobs, which ComfyUI sends only to the submitting socket).
-    public static func logs(status: Int?) -> DoctorCheck {
+    /// `/internal/logs/raw` and `PATCH /internal/logs/subscribe`: whether the server's log can be followed (the
+    /// monitor subscribes to it for the sampler steps of other clients' jobs, which ComfyUI sends only to the
+    /// submitting socket).
+    public static func logs(status: Int?, subscribeStatus: Int? = nil) -> DoctorCheck {
+        let lost =
+            "without the server's log the monitor cannot show the steps of jobs other clients queued (their nodes "
+            + "show as unknown)"
         guard let status else {
-            return DoctorCheck(.logs, .warn, "no answer", cause: "the log route did not answer", fix: nil)
+            return DoctorCheck(.logs, .warn, "no answer from /internal/logs/raw", cause: lost, fix: nil)
         }
-        if (200..<300).contains(status) {
+        var facts: [(String, JSONValue)] = [("status", .int(status))]
+        if let subscribeStatus { facts.append(("subscribe_status", .int(subscribeStatus))) }
+        guard (200..<300).contains(status) else {
             return DoctorCheck(
-                .logs, .ok, "/internal/logs answers: the monitor shows other clients' sampler steps",
-                facts: [("status", .int(status))])
+                .logs, .warn, "/internal/logs/raw answered HTTP \(status)",
+                cause: lost + "; a proxy that forwards only some paths, or a server older than 0.3.0",
+                fix: "forward /internal/ too in the proxy, or update ComfyUI", facts: facts)
+        }
+        if let subscribeStatus, !(200..<300).contains(subscribeStatus) {
+            return DoctorCheck(
+                .logs, .warn, "the log can be read, but subscribing answered HTTP \(subscribeStatus)",
+                cause: lost + "; the subscription is a PATCH request, which this proxy or server refuses",
+                fix: "allow PATCH to /internal/logs/subscribe in the proxy", facts: facts)
         }
         return DoctorCheck(
-            .logs, .warn, "/internal/logs answered HTTP \(status)",
-            cause: "without the server's log the monitor cannot show the steps of jobs other clients queued (their "
-                + "nodes show as unknown); a proxy that forwards only some paths, or a server older than 0.3.0",
-            fix: "forward /internal/ too in the proxy, or update ComfyUI", facts: [("status", .int(status))])
+            .logs, .ok, "/internal/logs answers: the monitor shows other clients' sampler steps", facts: facts)
     }
 
     /// Previews: ComfyUI sends none unless started with `--preview-method` (or, from 0.5.0, asked per prompt).

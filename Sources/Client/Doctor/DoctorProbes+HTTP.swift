@@ -29,6 +29,14 @@ public final class DoctorHTTP: Sendable {
 
     /// GET `path` under the endpoint's base path, or under `basePath` when given (to try a sub-path).
     public func get(_ path: String, query: [(String, String)] = [], basePath: String? = nil) async -> HTTPOutcome {
+        await request(.GET, path, query: query, basePath: basePath)
+    }
+
+    /// One request; `body` is sent as JSON.
+    public func request(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+        basePath: String? = nil
+    ) async -> HTTPOutcome {
         var url = endpoint.url(path, query: query)
         if let basePath {
             let root = "\(endpoint.scheme)://\(endpoint.hostHeader)"
@@ -37,6 +45,11 @@ public final class DoctorHTTP: Sendable {
         var request = HTTPClientRequest(url: url)
         for (name, value) in endpoint.auth.httpHeaders { request.headers.add(name: name, value: value) }
         request.headers.add(name: "User-Agent", value: "comfytop/\(ComfyClientInfo.version) (doctor)")
+        request.method = method
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body.pythonJSONBytes))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
         let sent = Date()
         do {
             let response = try await client.execute(
