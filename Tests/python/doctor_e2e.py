@@ -20,7 +20,7 @@ from harness import Checks, binary, start_mock, stop
 BASE = 18700
 PORTS = {name: BASE + 1 + i for i, name in enumerate([
     "good", "noupgrade", "basic", "bearer", "forbidden", "subpath", "selfsigned", "expired", "originhost",
-    "originrewrite", "good_current", "wrongname", "nopatch"])}
+    "originrewrite", "good_current", "wrongname", "nopatch", "tohttps"])}
 SILENT, REFUSED, HOSTILE, SKEWED = BASE + 30, BASE + 31, BASE + 32, BASE + 33
 
 
@@ -106,6 +106,7 @@ http {{
     server {{ listen 127.0.0.1:{p['selfsigned']} ssl; ssl_certificate {WORK}/self.pem;
         ssl_certificate_key {WORK}/self.key; location / {{ {good} }} }}
     server {{ listen 127.0.0.1:{p['nopatch']}; location / {{ {good} limit_except GET POST {{ deny all; }} }} }}
+    server {{ listen 127.0.0.1:{p['tohttps']}; return 301 https://127.0.0.1:{p['selfsigned']}$request_uri; }}
     server {{ listen 127.0.0.1:{p['wrongname']} ssl; ssl_certificate {WORK}/other.pem;
         ssl_certificate_key {WORK}/other.key; location / {{ {good} }} }}
     server {{ listen 127.0.0.1:{p['expired']} ssl; ssl_certificate {WORK}/expired.pem;
@@ -289,6 +290,9 @@ def main():
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['selfsigned']}")
         check(code == 1 and "https://" in steps["http"]["fix"], "http:// to the TLS port: says use https://")
 
+        code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['tohttps']}")
+        check(code == 1 and steps["http"]["fix"] == f"use --url https://127.0.0.1:{PORTS['selfsigned']}",
+              "a redirect to HTTPS: says the https:// URL to use")
         code, steps, _, _ = doctor_json(comfytop, f"https://127.0.0.1:{PORTS['expired']}")
         check(code == 3 and "expired on 2020-01-02" in steps["tls"]["summary"], "expired certificate: says when")
 
