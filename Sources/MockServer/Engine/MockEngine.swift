@@ -89,7 +89,8 @@ public actor MockEngine {
         try files.prepare()
         for line in [
             "Total VRAM 24564 MB, total RAM 64215 MB\n", "pytorch version: mock (comfytop)\n",
-            "Device: cuda:0 Mock GPU : cudaMallocAsync\n", "ComfyUI version: 0.3.64\n", "Starting server\n\n",
+            "Device: cuda:0 Mock GPU : cudaMallocAsync\n", "ComfyUI version: \(config.serverVersion.versionString)\n",
+            "Starting server\n\n",
         ] {
             log(line)
         }
