@@ -37,7 +37,10 @@ struct FleetTests {
     func all() throws {
         let fleet = try members(FleetSelection(server: nil, url: nil, all: true))
         #expect(fleet.map(\.name) == ["attic", "gpu", "lab"])
-        #expect(fleet.map(\.endpoint.displayURL) == ["http://attic:8188", "http://10.0.0.5:8188", "https://lab.example/comfy"])
+        #expect(
+            fleet.map(\.endpoint.displayURL) == [
+                "http://attic:8188", "http://10.0.0.5:8188", "https://lab.example/comfy",
+            ])
         #expect(fleet[1].endpoint.auth.bearerToken == "t-gpu")
         #expect(fleet[2].endpoint.auth.basicUser == "alice")
         #expect(fleet[1].color == "cyan")
@@ -85,7 +88,8 @@ struct FleetTests {
         ])
     func lamps(error: ComfyError, reason: FleetDownReason, words: String) {
         let at = Date(timeIntervalSince1970: 100)
-        #expect(FleetLamp.of(connection: .connected(sid: "s"), probeError: error, wasLive: false, nextProbe: at) == .live)
+        #expect(
+            FleetLamp.of(connection: .connected(sid: "s"), probeError: error, wasLive: false, nextProbe: at) == .live)
         #expect(FleetLamp.of(connection: .connecting, probeError: nil, wasLive: false, nextProbe: at) == .connecting)
         #expect(
             FleetLamp.of(connection: .connecting, probeError: error, wasLive: false, nextProbe: at)
@@ -101,7 +105,8 @@ struct FleetTests {
     @Test("the socket's sentence is classified when no probe has failed")
     func streamReasons() {
         #expect(FleetDownReason(streamReason: "connection refused (is ComfyUI running at x?)") == .refused)
-        #expect(FleetDownReason(streamReason: "the server refused the WebSocket upgrade at x/ws (a proxy…)") != .refused)
+        #expect(
+            FleetDownReason(streamReason: "the server refused the WebSocket upgrade at x/ws (a proxy…)") != .refused)
         #expect(FleetDownReason(streamReason: "TLS handshake failed") == .tls("TLS handshake failed"))
         #expect(FleetDownReason(streamReason: "connection closed") == .other("connection closed"))
     }
@@ -182,7 +187,9 @@ final class StateLog: @unchecked Sendable {
             if let state = lock.withLock({ latest }), condition(state) { return state }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw FleetTestError("condition not met in \(seconds) s; last: \(String(describing: lock.withLock { latest?.servers.map { ($0.name, $0.lamp) } }))")
+        throw FleetTestError(
+            "condition not met in \(seconds) s; last: \(String(describing: lock.withLock { latest?.servers.map { ($0.name, $0.lamp) } }))"
+        )
     }
 }
 

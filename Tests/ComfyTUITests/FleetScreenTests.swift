@@ -15,10 +15,12 @@ enum FleetScene {
         busy.lamp = .live
         var idleMonitor = MonitorState(serverURL: "http://gpu-b:8188", ownClientID: "me-b")
         idleMonitor = idleMonitor.reduce(.connection(.connected(sid: "me-b")), now: Scene.t0).0
-        let pending = QueueItem(.array([.int(7), .string("wait0002-0000"), .obj(("1", .obj(("class_type", "SaveImage"))))]))
-        idleMonitor = idleMonitor.reduce(
-            .queue(QueueSnapshot(running: [], pending: [pending].compactMap { $0 })), now: Scene.t0
-        ).0
+        let pending = QueueItem(
+            .array([.int(7), .string("wait0002-0000"), .obj(("1", .obj(("class_type", "SaveImage"))))]))
+        idleMonitor =
+            idleMonitor.reduce(
+                .queue(QueueSnapshot(running: [], pending: [pending].compactMap { $0 })), now: Scene.t0
+            ).0
         var idle = FleetServer(name: "gpu-b", color: nil, url: "http://gpu-b:8188", monitor: idleMonitor)
         idle.lamp = .live
         idle.lastError = "cannot record finished runs: disk full"
@@ -73,7 +75,9 @@ struct FleetScreenTests {
         #expect(text.contains("ours0001") && text.contains("wait0002") && text.contains("brws0001"))
     }
 
-    @Test("80×24 and 20×6 (the compact list), ASCII at 80×24", arguments: [(80, 24, false), (20, 6, false), (80, 24, true)])
+    @Test(
+        "80×24 and 20×6 (the compact list), ASCII at 80×24",
+        arguments: [(80, 24, false), (20, 6, false), (80, 24, true)])
     func sizes(width: Int, height: Int, ascii: Bool) throws {
         let c = FleetView.frame(FleetScene.model(width: width, height: height), glyphs: Glyphs(ascii: ascii))
         try compare(c, "fleet-\(width)x\(height)\(ascii ? "-ascii" : "").txt")
@@ -171,9 +175,10 @@ struct FleetScreenTests {
         m.notify = true
         m.logging = true
         var next = FleetScene.state()
-        next.servers[1].monitor = next.servers[1].monitor.reduce(
-            .connection(.reconnecting(attempt: 2, delay: 1, reason: "closed")), now: FleetScene.now
-        ).0
+        next.servers[1].monitor =
+            next.servers[1].monitor.reduce(
+                .connection(.reconnecting(attempt: 2, delay: 1, reason: "closed")), now: FleetScene.now
+            ).0
         let effects = AppUpdate.update(m, .fleet(next)).1
         #expect(effects.contains(.notify("comfytop: gpu-b: connection lost: closed")))
         #expect(

@@ -92,12 +92,14 @@ public enum FleetLamp: Sendable, Equatable {
         case .connecting:
             guard let probeError else { return .connecting }
             let reason = FleetDownReason(probeError)
-            return wasLive ? .reconnecting(retryAt: nextProbe, reason: reason) : .down(reason: reason, retryAt: nextProbe)
+            return wasLive
+                ? .reconnecting(retryAt: nextProbe, reason: reason) : .down(reason: reason, retryAt: nextProbe)
         case .reconnecting(_, let retryAt, let text):
             let reason = probeError.map(FleetDownReason.init) ?? FleetDownReason(streamReason: text)
             return wasLive ? .reconnecting(retryAt: retryAt, reason: reason) : .down(reason: reason, retryAt: retryAt)
         case .offline(let text):
-            return .down(reason: probeError.map(FleetDownReason.init) ?? FleetDownReason(streamReason: text), retryAt: nil)
+            return .down(
+                reason: probeError.map(FleetDownReason.init) ?? FleetDownReason(streamReason: text), retryAt: nil)
         }
     }
 

@@ -47,7 +47,9 @@ public struct FleetModel: Sendable, Equatable {
     static func matches(_ job: MonitorJob, needle: String) -> Bool {
         job.id.lowercased().contains(needle) || (job.clientID ?? "").lowercased().contains(needle)
             || job.source.rawValue.contains(needle) || job.state.rawValue.contains(needle)
-            || job.nodes.contains { $0.classType.lowercased().contains(needle) || $0.title.lowercased().contains(needle) }
+            || job.nodes.contains {
+                $0.classType.lowercased().contains(needle) || $0.title.lowercased().contains(needle)
+            }
     }
 
     /// The servers whose name matches the filter (all when it is empty), as indices.
@@ -55,6 +57,8 @@ public struct FleetModel: Sendable, Equatable {
         guard !filter.isEmpty else { return Array(state.servers.indices) }
         let needle = filter.lowercased()
         let jobs = Set(jobs(filter: filter, now: now).map(\.server))
-        return state.servers.indices.filter { state.servers[$0].name.lowercased().contains(needle) || jobs.contains($0) }
+        return state.servers.indices.filter {
+            state.servers[$0].name.lowercased().contains(needle) || jobs.contains($0)
+        }
     }
 }

@@ -40,7 +40,11 @@ public final class MonitorApp: @unchecked Sendable {
     /// status: 0 after `q`, 128 + the signal's number after a signal (130 for SIGINT or ^C, 143 for SIGTERM).
     public func run() async -> Int32 {
         let sessionTask = Task { [states, session, fleet, fleetStates] in
-            if let fleet, let fleetStates { await fleet.run { fleetStates.set($0) } } else { await session.run { states.set($0) } }
+            if let fleet, let fleetStates {
+                await fleet.run { fleetStates.set($0) }
+            } else {
+                await session.run { states.set($0) }
+            }
         }
         let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)

@@ -16,7 +16,8 @@ struct FleetKeys {
         FleetKeys(keys: "/", short: "filter", help: "filter servers and jobs (name, id, node, state)", inBar: true),
         FleetKeys(keys: "o", short: "sort", help: "jobs by finish time or by server", inBar: true),
         FleetKeys(keys: "h", short: "history", help: "the history browser (every server's runs)", inBar: true),
-        FleetKeys(keys: "Esc", short: "back", help: "clear the filter; on a server's screen: back to the fleet", inBar: false),
+        FleetKeys(
+            keys: "Esc", short: "back", help: "clear the filter; on a server's screen: back to the fleet", inBar: false),
         FleetKeys(keys: "?", short: "help", help: "this help", inBar: true),
         FleetKeys(keys: "q", short: "quit", help: "quit", inBar: true),
     ]

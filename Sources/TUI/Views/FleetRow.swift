@@ -70,7 +70,8 @@ enum FleetRow {
         if columns.version > 0 {
             x = c.put(x, y, Text.fit(server.version ?? "-", columns.version, ascii: g.ascii), Style(.dim), maxX: maxX)
         }
-        let queue = server.lamp.isLive || server.monitor.queueReadAt != nil
+        let queue =
+            server.lamp.isLive || server.monitor.queueReadAt != nil
             ? "\(server.running)\(g.running) \(server.pending)\(g.pending)" : "-"
         x = c.put(x, y, Text.fit(queue, columns.queue), base, maxX: maxX)
         guard let reason = server.lamp.reason else {
@@ -136,4 +137,3 @@ enum FleetRow {
 
     static func gib(_ bytes: Int) -> String { Text.oneDecimal(Double(bytes) / 1_073_741_824) }
 }
-

@@ -22,9 +22,11 @@ enum FleetView {
         let serverHeight = Self.serverBoxHeight(servers: servers.count, height: c.height)
         let nameWidth = min(16, max(4, fleet.state.servers.map { Canvas.width(of: $0.name) }.max() ?? 4))
         let columns = Columns(width: c.width - 2, nameWidth: nameWidth)
-        let title = "Servers \(fleet.state.liveCount)/\(fleet.state.servers.count) live"
+        let title =
+            "Servers \(fleet.state.liveCount)/\(fleet.state.servers.count) live"
             + (app.filter.isEmpty ? "" : "  /\(app.filter)\(app.editingFilter ? "_" : "")")
-        let serverBox = c.box(Rect(x: 0, y: 1, width: c.width, height: serverHeight), title: title, focused: true, glyphs: g)
+        let serverBox = c.box(
+            Rect(x: 0, y: 1, width: c.width, height: serverHeight), title: title, focused: true, glyphs: g)
         let selectedRow = servers.firstIndex(of: fleet.selected) ?? 0
         let first = QueueView.firstRow(selected: selectedRow, count: servers.count, height: serverBox.height)
         for (row, index) in servers.dropFirst(max(0, first)).prefix(serverBox.height).enumerated() {
@@ -246,7 +248,9 @@ extension FleetView {
         let reason = server.lamp.reason.map { " · " + $0.words } ?? ""
         let tag = " \(fleet.current + 1)/\(fleet.state.servers.count) \(server.name)\(reason) · Esc fleet "
         let width = min(Canvas.width(of: tag), c.width / 2)
-        c.put(c.width - width, 0, Text.fit(tag, width, ascii: g.ascii), Style(FleetRow.role(server, index: fleet.current), bold: true, reverse: true))
+        c.put(
+            c.width - width, 0, Text.fit(tag, width, ascii: g.ascii),
+            Style(FleetRow.role(server, index: fleet.current), bold: true, reverse: true))
         return c
     }
 }
