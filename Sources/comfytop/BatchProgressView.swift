@@ -53,9 +53,9 @@ final class BatchProgressView: @unchecked Sendable {
             if let s = outcome.item?.durationSeconds { seconds.append(s) }
             let position = "[\(ended.count)/\(ids.count)]"
             let took = outcome.item?.durationSeconds.map { " in \(Format.duration($0))" } ?? ""
-            let line = "\(position) \(outcome.status.rawValue) \(id)  \(labels[id] ?? "")\(took)"
+            let label = labels[id].flatMap { $0.isEmpty ? nil : "  \($0)" } ?? ""
             clearLocked()
-            Output.error(line.trimmingCharacters(in: .whitespaces) + "\n")
+            Output.error("\(position) \(outcome.status.rawValue) \(id)\(label)\(took)\n")
             drawLocked(force: true)
         }
     }

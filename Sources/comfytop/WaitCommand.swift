@@ -11,8 +11,10 @@ struct WaitCommand: AsyncParsableCommand {
             Prints one line per job as it ends (stdout), with the batch's progress on stderr. Jobs queued by any \
             client can be waited for. Exit codes: 0 every job succeeded; 1 one failed, was interrupted, is unknown \
             to the server or was still running at --timeout; 3 the server cannot be reached.
-            Example:
+            An id of - reads more ids from standard input (whitespace between them).
+            Examples:
               ids=$(comfytop submit wf.json --count 4) && comfytop wait $ids && echo all done
+              comfytop submit wf.json --sweep 3.cfg=5,7,9 | comfytop wait - --json
             """)
 
     @OptionGroup var server: ServerFlags
@@ -26,8 +28,17 @@ struct WaitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var given = promptIDs.filter { $0 != "-" }
+        if promptIDs.contains("-") {
+            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            given += text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        }
+        guard !given.isEmpty else {
+            Output.error("comfytop: wait -: no prompt ids on standard input\n")
+            throw ExitCode(Exit.usage)
+        }
         var unique: [String] = []
-        for id in promptIDs where !unique.contains(id) { unique.append(id) }
+        for id in given where !unique.contains(id) { unique.append(id) }
         let ids = unique
         try await withAPI(server, json: json) { api in
             let view = BatchProgressView()

@@ -62,10 +62,10 @@ def suite(version):
     lines = []
     threading.Thread(target=lambda: lines.extend(iter(mock.stderr.readline, "")), daemon=True).start()
 
-    def run(*args, cwd=work):
+    def run(*args, cwd=work, stdin=None):
         env = dict(os.environ, XDG_DATA_HOME=os.path.join(work, "xdg"), XDG_CONFIG_HOME=os.path.join(work, "cfg"))
         p = subprocess.run([binary, *args, "--url", url], capture_output=True, text=True, timeout=180, cwd=cwd,
-                           env=env)
+                           env=env, input=stdin if stdin is not None else "")
         return p.returncode, p.stdout, p.stderr
 
     def write(name, obj):
@@ -232,6 +232,11 @@ def suite(version):
         seeds = [g.get("3", {}).get("inputs", {}).get("seed", -1) for g in graphs]
         c(cfgs == [5, 7, 5, 7] and seeds[0] == seeds[1] and seeds[2] == seeds[3] and seeds[0] != seeds[2]
           and all(0 <= s < 2 ** 32 for s in seeds), "the grid's values, and new 32-bit seeds for each copy")
+        code, out, err = run("wait", "-", "--json", stdin="\n".join(ids[:2]) + "\n")
+        result = json.loads(out) if out.strip().startswith("[") else []
+        c(code == 0 and [r.get("prompt_id") for r in result] == ids[:2], "wait - reads the ids from standard input")
+        code, out, err = run("wait", "-", stdin="")
+        c(code == 2 and "no prompt ids" in err, "wait - with nothing on standard input is a usage error")
         code, out, err = run("wait", ids[0])
         c(code == 0 and "success" in out and "1 job: 1 done, 0 failed" in out, "wait on a finished job returns at once")
 
