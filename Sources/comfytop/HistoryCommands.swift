@@ -253,7 +253,8 @@ struct ShowCommand: AsyncParsableCommand {
             if let item = queue.running.first(where: { $0.promptID == promptID }) {
                 let times = ShowTimes.queued(item, running: true)
                 if json {
-                    printJSON(.obj(("prompt_id", .string(promptID)), ("status", "running")).appendingPairs(of: times.json))
+                    printJSON(
+                        .obj(("prompt_id", .string(promptID)), ("status", "running")).appendingPairs(of: times.json))
                 } else {
                     printLine("\(promptID)  running\(times.words)")
                 }

@@ -305,7 +305,10 @@ struct NewerServerTests {
         var state = MonitorState(serverURL: "http://x", ownClientID: "me")
         let prompt = Workflows.slow(steps: 5, delayMS: 10)
         let item = try #require(
-            QueueItem(.array([.int(1), "p1", prompt, .obj(("client_id", "browser"), ("create_time", 1_760_250_000_000)), ["3"]])))
+            QueueItem(
+                .array([
+                    .int(1), "p1", prompt, .obj(("client_id", "browser"), ("create_time", 1_760_250_000_000)), ["3"],
+                ])))
         _ = state.ingest(.queue(QueueSnapshot(running: [item], pending: [])), now: Date())
         _ = state.ingest(.progressText(nodeID: "2", text: "step 1/5\nstep 2/5"), now: Date())
         let job = try #require(state.jobs["p1"])
@@ -318,7 +321,8 @@ struct NewerServerTests {
         _ = state.ingest(.progressText(nodeID: "2", text: String(repeating: "x", count: 5000)), now: Date())
         #expect(state.jobs["p1"]?.node("2")?.progressText?.count == 500)
 
-        let frame = #"{"type": "progress_state", "data": {"prompt_id": "p1", "nodes": {"1": {"value": 0.0, "max": 1.0, "state": "running", "node_id": "1", "prompt_id": "p1", "display_node_id": "1", "parent_node_id": null, "real_node_id": "1", "activity": "loading"}}}}"#
+        let frame =
+            #"{"type": "progress_state", "data": {"prompt_id": "p1", "nodes": {"1": {"value": 0.0, "max": 1.0, "state": "running", "node_id": "1", "prompt_id": "p1", "display_node_id": "1", "parent_node_id": null, "real_node_id": "1", "activity": "loading"}}}}"#
         let event = EventDecoder.decode(text: frame)
         guard case .progressState(_, let nodes) = event else {
             Issue.record("not decoded: \(event)")

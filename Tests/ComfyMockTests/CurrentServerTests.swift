@@ -73,10 +73,13 @@ struct CurrentServerTests {
         #expect(try await mock.get("/api/jobs?offset=x").status == 400)
         #expect(try await mock.get("/api/jobs?sort_by=name").status == 400)
         let invalid = try await mock.get("/api/jobs?status=done")
-        #expect(invalid.status == 400 && (invalid.json?["error"]?.stringValue ?? "").hasPrefix("Invalid status value(s): done"))
-        #expect(try await mock.get("/api/jobs?status=COMPLETED,%20pending&sort_by=Created_At&sort_order=ASC").status == 200)
+        #expect(
+            invalid.status == 400
+                && (invalid.json?["error"]?.stringValue ?? "").hasPrefix("Invalid status value(s): done"))
+        #expect(
+            try await mock.get("/api/jobs?status=COMPLETED,%20pending&sort_by=Created_At&sort_order=ASC").status == 200)
         let extra: [(String, JSONValue)] = [
-            ("extra_data", .obj(("extra_pnginfo", .obj(("workflow", .obj(("id", "wf-1"))))))),
+            ("extra_data", .obj(("extra_pnginfo", .obj(("workflow", .obj(("id", "wf-1")))))))
         ]
         let tagged = try await mock.submit(Workflows.slow(steps: 30, delayMS: 20, seed: 1), extra: extra)
         _ = try await mock.submit(Workflows.slow(steps: 1, delayMS: 0, seed: 2))

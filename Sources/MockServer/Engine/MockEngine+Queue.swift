@@ -154,7 +154,10 @@ extension MockEngine {
         let used = (modelsLoaded ? 6_938_000_000 : 0) + (running == nil ? 0 : 2_147_483_648)
         let system: JSONValue = .obj(
             ("os", "posix"), ("ram_total", .int(67_334_569_984)), ("ram_free", .int(51_234_567_890)),
-            ("comfyui_version", .string(isCurrent ? config.serverVersion.versionString : config.jobsAPI ? "0.6.0" : "0.3.64")),
+            (
+                "comfyui_version",
+                .string(isCurrent ? config.serverVersion.versionString : config.jobsAPI ? "0.6.0" : "0.3.64")
+            ),
             ("required_frontend_version", "1.27.10"), ("installed_templates_version", "0.1.95"),
             ("required_templates_version", "0.1.95"), ("python_version", "3.11.7 (comfytop mock)"),
             ("pytorch_version", "2.8.0+cu128"), ("embedded_python", false),
