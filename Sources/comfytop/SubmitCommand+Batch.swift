@@ -10,6 +10,16 @@ extension SubmitCommand {
     {
         var rng = SystemRandomNumberGenerator()
         let jobs = try BatchPlan.expand(workflows: graphs, sweeps: sweeps, count: count, using: &rng)
+        // ComfyUI ignores inputs a node does not declare, so a misspelt sweep would run the same job N times.
+        for sweep in sweeps {
+            for graph in graphs where graph.prompt[sweep.node]?["inputs"]?[sweep.input] == nil {
+                let cls = graph.prompt[sweep.node]?["class_type"]?.stringValue ?? "?"
+                Output.error(
+                    "comfytop: warning: --sweep \(sweep.node).\(sweep.input): node \(sweep.node) (\(cls)) of "
+                        + "\(graph.path) has no input \(sweep.input) yet; the server ignores inputs a node does not take\n"
+                )
+            }
+        }
         let history = wait ? try store.openForRecording() : nil
         let view = BatchProgressView()
         if wait, !json || isatty(STDERR_FILENO) == 1 {
