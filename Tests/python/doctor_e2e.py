@@ -152,8 +152,10 @@ def hostile_server():
             except OSError:
                 return
             try:
-                conn.recv(65536)
-                body = b"\x1b]52;c;ZXZpbA==\x07boom\x1b[2J\xe2\x80\xae"
+                request = conn.recv(65536)
+                # It echoes the credentials it was sent, as some error pages do.
+                auth = [l for l in request.split(b"\r\n") if l.lower().startswith(b"authorization:")]
+                body = b"\x1b]52;c;ZXZpbA==\x07boom\x1b[2J\xe2\x80\xae " + b" ".join(auth)
                 # NIO refuses control characters in a header; a bidi override passes as obs-text.
                 conn.sendall(b"HTTP/1.1 500 Oops\r\nServer: evil\xe2\x80\xae\r\nContent-Length: "
                              + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
@@ -327,8 +329,9 @@ def main():
         check(code == 1 and steps["websocket"]["status"] == "fail", "no socket there: WebSocket fails, exit 1")
 
         # Plain text, as a user reads it; hostile server text stays data.
-        result, _ = run(comfytop, "--timeout", "3", f"http://127.0.0.1:{HOSTILE}")
+        result, _ = run(comfytop, "--timeout", "3", "--token", "hostile-secret-123", f"http://127.0.0.1:{HOSTILE}")
         out = result.stdout + result.stderr
+        check("hostile-secret-123" not in out and "Bearer ***" in out, "a token the server echoes is masked")
         check(result.returncode == 1 and "FAIL  HTTP /system_stats" in out, "hostile server: a FAIL line, exit 1")
         check("\x1b" not in out and "\x07" not in out and "\u202e" not in out, "hostile text is escaped")
         result, _ = run(comfytop, "--timeout", "3", f"http://127.0.0.1:{PORTS['noupgrade']}")

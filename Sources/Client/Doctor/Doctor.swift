@@ -26,9 +26,19 @@ public struct Doctor: Sendable {
     /// Runs every step; `progress` sees each check as soon as it is known.
     public func run(progress: (DoctorCheck) -> Void = { _ in }) async -> DoctorReport {
         var checks: [DoctorCheck] = []
+        // One choke point for secrets: a server may echo a token or password in a body, a header or a URL.
+        let scrub = endpoint.scrub
         func add(_ check: DoctorCheck) {
-            checks.append(check)
-            progress(check)
+            var clean = check
+            clean.summary = scrub(check.summary)
+            clean.cause = check.cause.map(scrub)
+            clean.fix = check.fix.map(scrub)
+            clean.facts = check.facts.map { name, value in
+                if case .string(let text) = value { return (name, .string(scrub(text))) }
+                return (name, value)
+            }
+            checks.append(clean)
+            progress(clean)
         }
         func finish() -> DoctorReport {
             for step in DoctorCheck.Step.allCases where !checks.contains(where: { $0.step == step }) {
