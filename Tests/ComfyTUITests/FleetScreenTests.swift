@@ -201,6 +201,21 @@ struct FleetScreenTests {
         #expect(header.contains("refusing · connection refused · Esc fleet"))
     }
 
+    @Test("h on the fleet screen opens the history browser over every server; h again comes back to the fleet")
+    func history() {
+        var m = AppModel(
+            monitor: FleetScene.state().servers[0].monitor, now: FleetScene.now, width: 120, height: 40, hasStore: true)
+        m.enterFleet(FleetScene.state())
+        #expect(m.app.history?.query.server == nil)
+        #expect(m.app.history?.serverChoices.count == 6)
+        let (opened, effects) = AppUpdate.update(m, .key(.char("h")))
+        #expect(opened.app.screen == .history)
+        #expect(effects.contains { if case .queryHistory(let q) = $0 { return q.server == nil } else { return false } })
+        let back = AppUpdate.update(opened, .key(.char("h"))).0
+        #expect(back.app.screen == .monitor && back.fleet?.focused == nil)
+        #expect(FleetView.frame(back, glyphs: Glyphs(ascii: false)).lines[0].contains("comfytop fleet"))
+    }
+
     @Test("the server's colour: a name, an index or #RRGGBB picks the nearest hue; none: by position")
     func colours() {
         #expect(FleetRow.role(of: "cyan") == .key)

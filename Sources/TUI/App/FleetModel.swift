@@ -62,3 +62,16 @@ public struct FleetModel: Sendable, Equatable {
         }
     }
 }
+
+extension AppModel {
+    /// Makes the model a fleet's: the fleet screen first, and a history browser over every server's runs (with a
+    /// server column; `s` steps through the fleet's servers).
+    public mutating func enterFleet(_ state: FleetState) {
+        fleet = FleetModel(state: state)
+        if app.history != nil {
+            var history = HistoryBrowserState(server: nil)
+            history.serverChoices = state.servers.map(\.url)
+            app.history = history
+        }
+    }
+}

@@ -87,7 +87,7 @@ public final class MonitorApp: @unchecked Sendable {
             log: options.logFile.map(EventLog.init(path:)), downloadDirectory: options.downloadDirectory,
             server: initial.serverURL)
         runner.fleet = fleet
-        model.fleet = fleetStates.map { FleetModel(state: $0.get().0) }
+        if let fleetStates { model.enterFleet(fleetStates.get().0) }
         model.app.pictures.enabled = options.pictures
         if options.pictures { runner.pictures = pictureWorker(terminal, server: initial.serverURL) }
         let glyphs = Glyphs(ascii: options.ascii)
