@@ -32,6 +32,8 @@ struct ScreenFlags: ParsableArguments {
     @Option(help: "Append the message line's events (jobs done, failed, connection lost) to this file.")
     var log: String?
 
+    @OptionGroup var pictures: ImageFlags
+
     func validate() throws {
         if let color, ColorDepth(rawValue: color) == nil {
             throw ValidationError("--color must be truecolor, 256, 16, 8 or mono, not \(color).")
@@ -47,6 +49,8 @@ struct ScreenFlags: ParsableArguments {
         options.color = color
         options.notify = notify
         options.logFile = log.map { ($0 as NSString).expandingTildeInPath }
+        options.pictures = pictures.picturesOn
+        options.graphics = pictures.monitorGraphics()
         do {
             options.theme = try Theme.load(
                 theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)

@@ -59,7 +59,9 @@ struct PictureTests {
         // Asked once: the next message asks for nothing more.
         (next, effects) = AppUpdate.update(next, .tick(Self.now))
         #expect(effects.isEmpty)
-        (next, effects) = AppUpdate.update(next, .picture(try Self.rendered(request)))
+        // A picture of its own (not libchafa's, whose choices may change with its version): the golden is the
+        // pane's layout, caption and placement.
+        (next, effects) = AppUpdate.update(next, .picture(Self.synthetic(request)))
         #expect(effects.isEmpty)
         m = next
         let c = Screen.render(
@@ -68,6 +70,33 @@ struct PictureTests {
         let text = c.lines.joined(separator: "\n")
         #expect(text.contains("Preview") && text.contains("node 3 · 1 frame"))
         try ScreenTests().compare(c, "preview-120x40.txt")
+        // The colours the terminal is given for the picture's cells, row by row, as {fg/bg} runs (256 colours).
+        let placed = try #require(c.pictures.first)
+        var colours = Canvas(width: 200, height: placed.picture.height + 1)
+        colours.put(0, 0, "picture at \(placed.x),\(placed.y) \(placed.picture.width)x\(placed.picture.height)")
+        for y in 0..<placed.picture.height {
+            var row = ""
+            var last = ""
+            for x in 0..<placed.picture.width {
+                let (_, fg, bg) = placed.picture.cell(x, y)
+                let tag = "{\(fg)/\(bg)}"
+                if tag != last { row += tag }
+                last = tag
+            }
+            colours.put(0, y + 1, row)
+        }
+        try ScreenTests().compare(colours, "preview-120x40.colors.txt")
+    }
+
+    /// A square test pattern of half blocks in the request's cells (the upper half one colour, the lower another).
+    static func synthetic(_ request: PictureRequest) -> RenderedPicture {
+        let columns = min(request.columns, request.rows * 2), rows = columns / 2
+        let n = columns * rows
+        let codes = (0..<n).map { i -> UInt32 in (i / columns + i % columns) % 5 == 0 ? 0x2584 : 0x2580 }
+        let fg = (0..<n).map { UInt32(16 + ($0 % columns) * 36 / max(1, columns) * 6) }
+        let bg = (0..<n).map { UInt32(232 + ($0 / columns) * 23 / max(1, rows)) }
+        return RenderedPicture(
+            request: request, picture: CellPicture(width: columns, height: rows, depth: .c256, codes: codes, fg: fg, bg: bg))
     }
 
     @Test("a fast sampler: frames noted while a picture is made ask again for the newest only")
@@ -175,6 +204,34 @@ struct PictureTests {
         let tiny = Screen.render(
             app: m.app, monitor: m.monitor, now: Self.now, width: 20, height: 6, glyphs: Glyphs(ascii: false))
         #expect(tiny.pictures.isEmpty)
+    }
+
+    @Test("kitty, iTerm2 and sixel: the pane places a graphics-protocol picture over blank cells; an overlay takes it away")
+    func graphicsProtocols() throws {
+        var m = Self.model()
+        var effects: [AppEffect]
+        (m, effects) = AppUpdate.update(m, .tick(Self.now))
+        guard case .render(let request) = effects.first else { return }
+        let kitty = GraphicsChoice(graphics: .kitty, reason: "test")
+        let rendered = PictureWorker.encode(try Self.jpeg(), request, graphics: kitty, version: 1)
+        let graphic = try #require(rendered.graphic)
+        #expect(graphic.bytes.starts(with: Array("\u{1B}_G".utf8)) && graphic.removal != nil)
+        #expect(graphic.columns <= request.columns && graphic.rows <= request.rows)
+        let sixel = GraphicsChoice(graphics: .sixel, cellSize: CellPixelSize(width: 10, height: 20), reason: "test")
+        #expect(PictureWorker.encode(try Self.jpeg(), request, graphics: sixel, version: 2).graphic?.removal == nil)
+        let iterm = GraphicsChoice(graphics: .iterm, reason: "test")
+        #expect(PictureWorker.encode(try Self.jpeg(), request, graphics: iterm, version: 3).graphic != nil)
+        (m, _) = AppUpdate.update(m, .picture(rendered))
+        var c = Screen.render(
+            app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
+        #expect(c.graphics.count == 1 && c.pictures.isEmpty)
+        let placed = try #require(c.graphics.first)
+        let pane = try #require(PreviewPane.rect(m.app, m.monitor, now: Self.now, width: 120, height: 40))
+        #expect(placed.x > pane.x && placed.x + placed.columns < pane.maxX)
+        (m, _) = AppUpdate.update(m, .key(.char("?")))
+        c = Screen.render(
+            app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
+        #expect(c.graphics.isEmpty)
     }
 
     @Test("the picture looks like the image: mean colour error of the cells against the source", arguments: [

@@ -8,6 +8,7 @@ extension MonitorApp {
         return PictureWorker(
             previews: session.previews, thumbnails: ThumbnailCache(directory: Paths().thumbnailDirectory),
             server: server, depth: (terminal as? CursesTerminal)?.depth ?? .c256, ascii: options.ascii,
+            graphics: options.graphics,
             fetch: { [session] file in try await session.api.view(file, preview: ThumbnailCache.previewFormat) },
             post: { [inbox] in inbox.post($0) })
     }

@@ -1,3 +1,4 @@
+import ComfyImages
 import Foundation
 
 /// Options of the monitor screen.
@@ -13,6 +14,8 @@ public struct MonitorOptions: Sendable {
     public var logFile: String?
     /// Pictures (the preview pane, thumbnails, the viewer); false with `--images off`.
     public var pictures = true
+    /// A graphics protocol for pictures (kitty direct placement, iTerm2, sixel); nil: symbols through curses.
+    public var graphics: GraphicsChoice?
 
     public init(ascii: Bool, downloadDirectory: URL) {
         self.ascii = ascii

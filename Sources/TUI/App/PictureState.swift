@@ -46,13 +46,19 @@ public struct PictureRequest: Sendable, Equatable, Hashable {
 public struct RenderedPicture: Sendable, Equatable {
     public var request: PictureRequest
     public var picture: CellPicture?
+    /// The picture in a graphics protocol instead (kitty, iTerm2, sixel), placed by the view.
+    public var graphic: CanvasGraphic?
     public var failure: String?
 
-    public init(request: PictureRequest, picture: CellPicture?, failure: String? = nil) {
+    public init(request: PictureRequest, picture: CellPicture?, graphic: CanvasGraphic? = nil, failure: String? = nil) {
         self.request = request
         self.picture = picture
+        self.graphic = graphic
         self.failure = failure
     }
+
+    /// Whether there is something to draw.
+    public var drawable: Bool { picture != nil || graphic != nil }
 }
 
 /// The screen's pictures: whether the preview pane is wanted, what each slot shows and what was asked for.

@@ -54,6 +54,9 @@ public struct Canvas: Sendable, Equatable {
     private var marks: [Int: String] = [:]
     /// Pictures drawn on the canvas (their colours, which cells cannot hold). Empty on most screens.
     public internal(set) var pictures: [CanvasPicture] = []
+    /// Pictures drawn by a graphics protocol over blank cells (kitty, iTerm2, sixel): the terminal writes them
+    /// after the cells and removes them when a frame no longer has them. Empty on most screens.
+    public internal(set) var graphics: [CanvasGraphic] = []
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)

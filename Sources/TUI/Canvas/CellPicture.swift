@@ -60,3 +60,36 @@ extension Canvas {
         return rows
     }
 }
+
+/// A picture in a graphics protocol, placed over `columns`×`rows` blank cells from (x, y). `bytes` are escape
+/// sequences made here from decoded pixels (never server text), to write with the cursor at the top-left cell.
+/// Two are the same picture when they are the same render (`version`) at the same place: the bytes are not
+/// compared.
+public struct CanvasGraphic: Sendable, Equatable {
+    public var x: Int
+    public var y: Int
+    public var columns: Int
+    public var rows: Int
+    /// The protocol's image id (kitty), one per slot.
+    public var imageID: UInt32
+    /// Which render this is (a new picture has a new version).
+    public var version: Int
+    public var bytes: [UInt8]
+    /// What removes it (kitty: delete the image); nil: the cells must be repainted (iTerm2, sixel).
+    public var removal: [UInt8]?
+
+    public static func == (a: CanvasGraphic, b: CanvasGraphic) -> Bool {
+        a.x == b.x && a.y == b.y && a.columns == b.columns && a.rows == b.rows && a.imageID == b.imageID
+            && a.version == b.version
+    }
+}
+
+extension Canvas {
+    /// Places a graphics-protocol picture at (x, y) over blank cells (clipped away if it does not fit).
+    public mutating func place(_ graphic: CanvasGraphic) {
+        guard graphic.x >= 0, graphic.y >= 0, graphic.x + graphic.columns <= width, graphic.y + graphic.rows <= height
+        else { return }
+        fill(Rect(x: graphic.x, y: graphic.y, width: graphic.columns, height: graphic.rows))
+        graphics.append(graphic)
+    }
+}

@@ -19,13 +19,17 @@ final class PictureWorker: @unchecked Sendable {
     private let depth: ColorDepth
     private let symbols: SymbolSet
     private let post: @Sendable (Msg) -> Void
+    /// A graphics protocol to draw with (kitty direct, iTerm2, sixel); nil: symbols through curses.
+    private let graphics: GraphicsChoice?
     /// Pictures made so far (for tests and `--log`).
     private(set) var made = 0
 
     init(
         previews: LivePreviews, thumbnails: ThumbnailCache?, server: String, depth: ColorDepth, ascii: Bool,
-        fetch: @escaping @Sendable (OutputFile) async throws -> [UInt8], post: @escaping @Sendable (Msg) -> Void
+        graphics: GraphicsChoice? = nil, fetch: @escaping @Sendable (OutputFile) async throws -> [UInt8],
+        post: @escaping @Sendable (Msg) -> Void
     ) {
+        self.graphics = graphics
         self.previews = previews
         self.thumbnails = thumbnails
         self.server = server
@@ -45,8 +49,11 @@ final class PictureWorker: @unchecked Sendable {
         guard start else { return }
         Task.detached(priority: .userInitiated) { [self] in
             while let next = take() {
-                let picture = await make(next)
-                lock.withLock { made += 1 }
+                let version = lock.withLock {
+                    made += 1
+                    return made
+                }
+                let picture = await make(next, version: version)
                 post(.picture(picture))
             }
         }
@@ -63,7 +70,7 @@ final class PictureWorker: @unchecked Sendable {
         }
     }
 
-    private func make(_ request: PictureRequest) async -> RenderedPicture {
+    private func make(_ request: PictureRequest, version: Int) async -> RenderedPicture {
         var request = request
         let bytes: [UInt8]
         switch request.source {
@@ -85,7 +92,40 @@ final class PictureWorker: @unchecked Sendable {
                 return RenderedPicture(request: request, picture: nil, failure: Self.words(error))
             }
         }
+        if let graphics { return Self.encode(bytes, request, graphics: graphics, version: version) }
         return Self.render(bytes, request, depth: depth, symbols: symbols)
+    }
+
+    /// The kitty image id of each slot (a new picture in a slot replaces the last).
+    static func imageID(_ slot: PictureSlot) -> UInt32 {
+        switch slot {
+        case .pane: return 7_101
+        case .output: return 7_102
+        case .viewer: return 7_103
+        }
+    }
+
+    /// Decodes and encodes bytes for a graphics protocol, fitted to the request's cells. Public to tests.
+    static func encode(_ bytes: [UInt8], _ request: PictureRequest, graphics: GraphicsChoice, version: Int)
+        -> RenderedPicture
+    {
+        do {
+            let image = try ImageCodec.decode(bytes)
+            let size = PictureFit.cells(
+                imageWidth: image.width, imageHeight: image.height, maxColumns: request.columns,
+                maxRows: request.rows, cellAspect: PictureFit.cellAspect(graphics.cellSize))
+            let id = imageID(request.slot)
+            guard
+                let frame = try GraphicsEncoder.encode(
+                    image, choice: graphics, columns: size.columns, rows: size.rows, imageID: id)
+            else { return RenderedPicture(request: request, picture: nil, failure: "no graphics protocol") }
+            let graphic = CanvasGraphic(
+                x: 0, y: 0, columns: frame.columns, rows: frame.rows, imageID: id, version: version,
+                bytes: frame.bytes, removal: GraphicsEncoder.remove(choice: graphics, imageID: id))
+            return RenderedPicture(request: request, picture: nil, graphic: graphic)
+        } catch {
+            return RenderedPicture(request: request, picture: nil, failure: error.description)
+        }
     }
 
     /// Decodes and draws bytes into a picture fitted to the request's cells. Pure; public to tests.

@@ -28,6 +28,7 @@ public final class CursesTerminal: Terminal {
         {
             headless = true
             _ = newterm(headlessTerm, out, inp)
+            cursesOut = out
         } else {
             headless = false
             ct_crash_restore_save_termios()
@@ -99,6 +100,9 @@ public final class CursesTerminal: Terminal {
 
     /// Restores the terminal.
     public func stop() {
+        // Kitty images outlive the text: delete ours before giving the terminal back.
+        writeGraphics(shownGraphics.compactMap(\.removal).flatMap { $0 })
+        shownGraphics = []
         if mouse { mousemask(0, nil) }
         endwin()
         if let cursesOut { fflush(cursesOut) }
@@ -131,8 +135,9 @@ public final class CursesTerminal: Terminal {
 
     public func draw(_ canvas: Canvas, previous: Canvas?) {
         let rows = canvas.changedRows(from: previous)
-        guard !rows.isEmpty else { return }
-        if previous == nil || previous?.width != canvas.width || previous?.height != canvas.height { clear() }
+        guard !rows.isEmpty || canvas.graphics != shownGraphics else { return }
+        let full = previous == nil || previous?.width != canvas.width || previous?.height != canvas.height
+        if full { clear() }
         for y in rows {
             var x = 0
             while x < canvas.width {
@@ -152,9 +157,44 @@ public final class CursesTerminal: Terminal {
             }
         }
         if !canvas.pictures.isEmpty { paintPictures(canvas, rows: Set(rows)) }
+        // Graphics-protocol pictures that leave: iTerm2 and sixel pixels go when curses repaints their cells.
+        let gone = full ? shownGraphics : shownGraphics.filter { !canvas.graphics.contains($0) }
+        for graphic in gone where graphic.removal == nil && !full {
+            _ = wredrawln(ct_stdscr(), Int32(graphic.y), Int32(graphic.rows))
+        }
         _ = ct_set_style(0, 0, 0, 0, 0)
         refresh()
         if let cursesOut { fflush(cursesOut) }
+        if !gone.isEmpty || !canvas.graphics.isEmpty { drawGraphics(canvas, gone: gone, full: full, rows: Set(rows)) }
+    }
+
+    /// The graphics-protocol pictures on screen now.
+    private var shownGraphics: [CanvasGraphic] = []
+
+    /// After curses' refresh: kitty images that left are deleted, new ones written at their cells (the cursor
+    /// saved and put back, so curses' idea of it stays true). An iTerm2 or sixel picture whose rows curses wrote
+    /// is written again, since curses may have cleared its cells.
+    private func drawGraphics(_ canvas: Canvas, gone: [CanvasGraphic], full: Bool, rows: Set<Int>) {
+        var out: [UInt8] = gone.compactMap(\.removal).flatMap { $0 }
+        for graphic in canvas.graphics {
+            let touched = graphic.removal == nil && (graphic.y..<graphic.y + graphic.rows).contains { rows.contains($0) }
+            guard full || touched || !shownGraphics.contains(graphic) else { continue }
+            out += Array("\u{1B}7\u{1B}[\(graphic.y + 1);\(graphic.x + 1)H".utf8) + graphic.bytes + Array("\u{1B}8".utf8)
+        }
+        shownGraphics = canvas.graphics
+        writeGraphics(out)
+    }
+
+    private func writeGraphics(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        let fd = cursesOut.map { fileno($0) } ?? STDOUT_FILENO
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
     }
 
     /// Colour pairs for pictures, from a pool above the theme's: (fg, bg) -> pair, and when each pair was last on

@@ -46,8 +46,8 @@ enum ImageViewer {
             return
         }
         if let shown = app.pictures.picture(.viewer, for: wanted) {
-            if let picture = shown.picture {
-                PreviewPane.place(&c, picture, in: a)
+            if shown.drawable {
+                PreviewPane.place(&c, shown, in: a)
             } else if let failure = shown.failure {
                 PreviewPane.wrap(&c, "cannot show the image: \(failure)", in: a.inset(1), role: .msgWarning)
             }

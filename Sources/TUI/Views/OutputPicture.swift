@@ -48,8 +48,8 @@ enum OutputPicture {
         let wanted = PictureRequest(
             slot: .output, source: .output(promptID: promptID, file: file), columns: area.width, rows: area.height)
         if app.overlay == .none, let shown = app.pictures.picture(.output, for: wanted) {
-            if let picture = shown.picture {
-                PreviewPane.place(&c, picture, in: area)
+            if shown.drawable {
+                PreviewPane.place(&c, shown, in: area)
             } else if let failure = shown.failure {
                 PreviewPane.wrap(&c, "cannot show it: \(failure)", in: area, role: .msgWarning)
             }

@@ -79,8 +79,8 @@ enum PreviewPane {
             let wanted = request(pane, job, m)
             // Under an overlay the picture is not drawn: its colours would be painted over the overlay.
             if app.overlay == .none, let shown = app.pictures.picture(.pane, for: wanted) {
-                if let picture = shown.picture {
-                    place(&c, picture, in: pictureArea(pane))
+                if shown.drawable {
+                    place(&c, shown, in: pictureArea(pane))
                 } else if let failure = shown.failure {
                     wrap(&c, "cannot show the preview: \(failure)", in: pictureArea(pane), role: .msgWarning)
                 }
@@ -107,6 +107,15 @@ enum PreviewPane {
             return "no previews from this server: start ComfyUI with --preview-method auto"
         case .finished: return "no preview kept: previews are live only (see Outputs, v views them)"
         }
+    }
+
+    /// Centres a rendered picture (cells or a graphics-protocol picture) in an area.
+    static func place(_ c: inout Canvas, _ shown: RenderedPicture, in area: Rect) {
+        if let picture = shown.picture { return place(&c, picture, in: area) }
+        guard var graphic = shown.graphic, graphic.columns <= area.width, graphic.rows <= area.height else { return }
+        graphic.x = area.x + (area.width - graphic.columns) / 2
+        graphic.y = area.y + (area.height - graphic.rows) / 2
+        c.place(graphic)
     }
 
     /// Centres a picture in an area (it was rendered to fit it; a stale size is not drawn).

@@ -1,0 +1,25 @@
+import ComfyImages
+import Foundation
+
+extension ImageFlags {
+    /// Whether the monitor makes pictures at all (`--images off`: none).
+    var picturesOn: Bool { images != .off }
+
+    /// The monitor's graphics protocol, from `--images` and the environment alone (no terminal query, so the
+    /// screen opens as fast as before): kitty by direct placement outside tmux, iTerm2, or sixel when the cell
+    /// size is known. Nil: symbols through curses (also inside tmux with kitty, whose placeholder cells the
+    /// screen does not draw yet, and with `--images off`, where no picture is made at all).
+    func monitorGraphics(environment: [String: String] = ProcessInfo.processInfo.environment) -> GraphicsChoice? {
+        guard images != .off, images != .symbols else { return nil }
+        let size = TerminalQuery.windowSize(STDOUT_FILENO)
+        let choice = GraphicsSupport.choose(
+            mode: images, environment: environment, replies: nil, windowPixels: size?.pixels,
+            columns: size?.columns ?? 0, rows: size?.rows ?? 0)
+        switch choice.graphics {
+        case .kitty: return choice.kittyPlaceholders ? nil : choice
+        case .iterm: return choice
+        case .sixel: return choice.cellSize == nil ? nil : choice
+        case .symbols, .off: return nil
+        }
+    }
+}
