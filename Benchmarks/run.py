@@ -284,11 +284,46 @@ try:
 finally:
     mock.terminate()
 
+# B9 live preview: the mock sampler's JPEG previews (512², as ComfyUI sends them) drawn full size at 120x40 with
+# symbols, one after the other; comfytop's way (libchafa cells on a Canvas, CursesTerminal writing what changed,
+# 256 colours as on TERM=xterm-256color) against term-image's BlockImage (what Pyro's CLI draws with), in the same
+# pty, A/B. Bytes and CPU from READY to DONE, per preview.
+if want("B9"):
+    frames_dir = os.path.join(work, "previews")
+    n_previews = 6 if QUICK else 20
+    subprocess.run([BENCH, "gen-previews", frames_dir, str(n_previews)], check=True, capture_output=True)
+
+    def draw(argv):
+        t = Pty(argv)
+        t.pump(10, until="READY")
+        t.pump(0.3)
+        cpu0, bytes0 = t.cpu(), t.total
+        os.write(t.fd, b"g")
+        t.pump(60, until="DONE")
+        result = ((t.total - bytes0) / n_previews, cpu_between(cpu0, t.cpu()) / n_previews)
+        t.stop()
+        return result
+
+    term_image = [sys.executable, os.path.join(ROOT, "Benchmarks/baselines/term_image_preview.py"), frames_dir]
+    ours, theirs = interleaved(lambda: draw([BENCH, "preview-draw", frames_dir]), lambda: draw(term_image),
+                               1 if QUICK else 3)
+    (ob, oc), (tb, tc) = ours, theirs
+    figure("B9 preview update", round(ob), "bytes", round(tb), "≤ 1/3 of term-image, bytes and CPU",
+           ob * 3 <= tb and oc * 3 <= tc,
+           f"CPU {oc * 1000:.1f} ms against term-image's {tc * 1000:.1f} ms per update ({oc / tc if tc else 0:.2f}×)")
+
 # B7 history screen: 10,000 runs in the store.
 if want("B7"):
     h = run_json([BENCH, "history-screen", "1000" if QUICK else "10000"])
     figure("B7 history screen", round(h["first_screen_ms"], 1), "ms", None, "first screen ≤ 300 ms; search ≤ 50 ms",
            h["first_screen_ms"] <= 300 and h["search_ms_median"] <= 50, f"search median {h['search_ms_median']:.1f} ms")
+
+# B8 the fleet monitor and B10 a year of history: Benchmarks/fleet.py, with this script's helpers.
+if want("B8") or want("B10"):
+    import fleet
+    for figure_id, take in (("B8", fleet.b8), ("B10", fleet.b10)):
+        if want(figure_id):
+            take(sys.modules[__name__])
 
 out = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench/results.json"))
 os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -299,10 +334,3 @@ for r in results:
     value = "-" if r["value"] is None else f"{r['value']} {r['unit']}"
     print(f"{r['name']:28} {value:>14} {str(r['peer'] or '-'):>12} {str(r['ratio'] or '-'):>8}  {r['target']:44} "
           f"{'yes' if r['met'] else 'NO'}{'  (' + r['note'] + ')' if r.get('note') else ''}")
-# B8 the fleet monitor and B10 a year of history: Benchmarks/fleet.py, with this script's helpers.
-if want("B8") or want("B10"):
-    import fleet
-    for figure_id, take in (("B8", fleet.b8), ("B10", fleet.b10)):
-        if want(figure_id):
-            take(sys.modules[__name__])
-

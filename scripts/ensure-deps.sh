@@ -95,3 +95,11 @@ if [ "$need_bench" = 1 ] && ! python3 -c 'import rich, pyte' >/dev/null 2>&1; th
         || python3 -m pip install --quiet --break-system-packages rich pyte \
         || { say "could not install rich and pyte with pip; install them and run make bench again."; exit 1; }
 fi
+
+if [ "$need_bench" = 1 ] && ! python3 -c 'import term_image' >/dev/null 2>&1; then
+    say "installing term-image (B9's peer: the picture drawing of Pyro's CLI; it brings Pillow)…"
+    python3 -m pip install --quiet term-image >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --user term-image >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --break-system-packages term-image \
+        || { say "could not install term-image with pip; install it and run make bench again."; exit 1; }
+fi

@@ -40,6 +40,18 @@ public enum ImageCodec {
         }
     }
 
+    /// Decodes for a picture that will be shown at most `width`×`height` pixels: a JPEG is decoded at the smallest
+    /// of libjpeg-turbo's DCT scales (1/8 … 1) still at least that large, which costs a fraction of a full decode
+    /// (a 512² preview for an 80×40-cell pane needs 1/4 of it). Other formats decode at full size.
+    public static func decode(
+        _ bytes: [UInt8], atLeast width: Int, _ height: Int, limits: ImageLimits = .standard
+    ) throws(ImageError) -> RGBImage {
+        guard ImageFormat.sniff(bytes) == .jpeg else { return try decode(bytes, limits: limits) }
+        guard !bytes.isEmpty else { throw .empty }
+        guard bytes.count <= limits.maxBytes else { throw .tooManyBytes(count: bytes.count, limit: limits.maxBytes) }
+        return try JPEGCodec.decode(bytes, limits: limits, atLeast: (max(1, width), max(1, height)))
+    }
+
     /// The declared size of an encoded image, read from its header without decoding the pixels.
     public static func dimensions(of bytes: [UInt8]) throws(ImageError) -> (width: Int, height: Int) {
         switch ImageFormat.sniff(bytes) {

@@ -14,9 +14,22 @@ enum JPEGCodec {
         return (Int(width), Int(height))
     }
 
-    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageError) -> RGBImage {
-        let (width, height) = try dimensions(bytes)
-        try limits.check(width: width, height: height)
+    static func decode(_ bytes: [UInt8], limits: ImageLimits, atLeast target: (Int, Int)? = nil) throws(ImageError)
+        -> RGBImage
+    {
+        let (fullWidth, fullHeight) = try dimensions(bytes)
+        try limits.check(width: fullWidth, height: fullHeight)
+        var (width, height) = (fullWidth, fullHeight)
+        if let target {
+            // Scaling factors n/8, smallest first: the first whose output still covers the target.
+            for n in 1...8 {
+                let w = (fullWidth * n + 7) / 8, h = (fullHeight * n + 7) / 8
+                if w >= target.0 && h >= target.1 || n == 8 {
+                    (width, height) = (w, h)
+                    break
+                }
+            }
+        }
         guard let handle = tjInitDecompress() else { throw .corrupt("cannot start the JPEG decoder") }
         defer { tjDestroy(handle) }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)

@@ -8,12 +8,24 @@ public struct SymbolOptions: Hashable, Sendable {
     public var dither: Bool
     /// libchafa's effort, 0…1 (more tries more symbols per cell).
     public var workFactor: Float
+    /// Draw cells in their left neighbour's colours where that looks the same (`withFewerColourChanges`): fewer
+    /// bytes to the terminal, the same picture.
+    public var fewerColourChanges: Bool
+    /// `fast`: half blocks only, no symbol search (`HalfBlockRenderer`): for live previews redrawn many times a
+    /// second. `best`: libchafa picks among the symbol set for each cell (stills: outputs, the viewer). Mono is
+    /// always drawn by libchafa.
+    public var fast: Bool
 
-    public init(depth: PictureDepth, symbols: SymbolSet = .quadrant, dither: Bool? = nil, workFactor: Float = 0.5) {
+    public init(
+        depth: PictureDepth, symbols: SymbolSet = .quadrant, dither: Bool? = nil, workFactor: Float = 0.5,
+        fewerColourChanges: Bool = true, fast: Bool = false
+    ) {
+        self.fast = fast
         self.depth = depth
         self.symbols = symbols
         self.dither = dither ?? [.colors16, .colors8, .mono].contains(depth)
         self.workFactor = workFactor
+        self.fewerColourChanges = fewerColourChanges
     }
 }
 
@@ -23,9 +35,51 @@ public enum SymbolRenderer {
     /// aspect ratio).
     public static func render(_ image: RGBImage, columns: Int, rows: Int, options: SymbolOptions) -> SymbolPicture {
         let columns = max(1, columns), rows = max(1, rows)
-        guard let config = chafa_canvas_config_new() else { return blank(columns: columns, rows: rows) }
+        if options.fast && options.depth != .mono {
+            let picture = HalfBlockRenderer.render(image, columns: columns, rows: rows, depth: options.depth)
+            return options.fewerColourChanges ? picture.withFewerColourChanges() : picture
+        }
+        let key = CanvasKey(columns: columns, rows: rows, options: options)
+        let cells: [SymbolCell]? = canvases.withCanvas(key, make: { makeCanvas(key) }) { canvas in
+            image.pixels.withUnsafeBufferPointer { pixels in
+                chafa_canvas_draw_all_pixels(
+                    canvas, CHAFA_PIXEL_RGB8, pixels.baseAddress, Int32(image.width), Int32(image.height),
+                    Int32(image.width * 3))
+            }
+            var cells: [SymbolCell] = []
+            cells.reserveCapacity(columns * rows)
+            for y in 0..<rows {
+                for x in 0..<columns {
+                    let code = chafa_canvas_get_char_at(canvas, Int32(x), Int32(y))
+                    var fg: Int32 = 0, bg: Int32 = 0
+                    if options.depth == .truecolor {
+                        chafa_canvas_get_colors_at(canvas, Int32(x), Int32(y), &fg, &bg)
+                    } else {
+                        chafa_canvas_get_raw_colors_at(canvas, Int32(x), Int32(y), &fg, &bg)
+                    }
+                    cells.append(
+                        SymbolCell(
+                            character: safeScalar(code),
+                            foreground: color(fg, depth: options.depth, isForeground: true),
+                            background: color(bg, depth: options.depth, isForeground: false)))
+                }
+            }
+            return cells
+        }
+        guard let cells else { return blank(columns: columns, rows: rows) }
+        let picture = SymbolPicture(columns: columns, rows: rows, cells: cells)
+        return options.fewerColourChanges ? picture.withFewerColourChanges() : picture
+    }
+
+    /// Canvases are kept between pictures of the same size and options: making one prepares its symbol map,
+    /// which costs far more than drawing a preview into it.
+    private static let canvases = CanvasPool()
+
+    private static func makeCanvas(_ key: CanvasKey) -> OpaquePointer? {
+        let options = key.options
+        guard let config = chafa_canvas_config_new() else { return nil }
         defer { chafa_canvas_config_unref(config) }
-        chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
+        chafa_canvas_config_set_geometry(config, Int32(key.columns), Int32(key.rows))
         chafa_canvas_config_set_pixel_mode(config, CHAFA_PIXEL_MODE_SYMBOLS)
         chafa_canvas_config_set_canvas_mode(config, canvasMode(options.depth))
         chafa_canvas_config_set_work_factor(config, options.workFactor)
@@ -36,35 +90,16 @@ public enum SymbolRenderer {
             chafa_canvas_config_set_fg_color(config, 0xFFFFFF)
             chafa_canvas_config_set_bg_color(config, 0x000000)
         }
-        guard let map = chafa_symbol_map_new() else { return blank(columns: columns, rows: rows) }
+        guard let map = chafa_symbol_map_new() else { return nil }
         defer { chafa_symbol_map_unref(map) }
         chafa_symbol_map_add_by_tags(map, tags(options.symbols, mono: options.depth == .mono))
         chafa_canvas_config_set_symbol_map(config, map)
-        guard let canvas = chafa_canvas_new(config) else { return blank(columns: columns, rows: rows) }
-        defer { chafa_canvas_unref(canvas) }
-        image.pixels.withUnsafeBufferPointer { pixels in
-            chafa_canvas_draw_all_pixels(
-                canvas, CHAFA_PIXEL_RGB8, pixels.baseAddress, Int32(image.width), Int32(image.height),
-                Int32(image.width * 3))
-        }
-        var cells: [SymbolCell] = []
-        cells.reserveCapacity(columns * rows)
-        for y in 0..<rows {
-            for x in 0..<columns {
-                let code = chafa_canvas_get_char_at(canvas, Int32(x), Int32(y))
-                var fg: Int32 = 0, bg: Int32 = 0
-                chafa_canvas_get_raw_colors_at(canvas, Int32(x), Int32(y), &fg, &bg)
-                var rgbFG: Int32 = 0, rgbBG: Int32 = 0
-                chafa_canvas_get_colors_at(canvas, Int32(x), Int32(y), &rgbFG, &rgbBG)
-                cells.append(
-                    SymbolCell(
-                        character: safeScalar(code),
-                        foreground: color(raw: fg, packed: rgbFG, depth: options.depth, isForeground: true),
-                        background: color(raw: bg, packed: rgbBG, depth: options.depth, isForeground: false)))
-            }
-        }
-        return SymbolPicture(columns: columns, rows: rows, cells: cells)
+        return chafa_canvas_new(config)
     }
+
+    /// How many threads libchafa may use (default: one per core). One is cheapest in CPU for pane-sized
+    /// pictures; more only shortens the wall time of very large ones.
+    public static func setThreads(_ count: Int) { chafa_set_n_threads(Int32(max(1, count))) }
 
     /// The image fitted inside `maxColumns`×`maxRows` (aspect kept, `cellAspect` = cell height / width) and drawn.
     public static func renderFitted(
@@ -102,11 +137,12 @@ public enum SymbolRenderer {
         return ChafaSymbolTags(rawValue: tags)
     }
 
-    private static func color(raw: Int32, packed: Int32, depth: PictureDepth, isForeground: Bool) -> PictureColor {
+    /// A cell colour from libchafa: packed RGB in truecolor, a palette index otherwise; negative is transparent.
+    private static func color(_ raw: Int32, depth: PictureDepth, isForeground: Bool) -> PictureColor {
         switch depth {
         case .truecolor:
-            guard packed >= 0 else { return isForeground ? .terminalForeground : .terminalBackground }
-            return .rgb(UInt8((packed >> 16) & 0xFF), UInt8((packed >> 8) & 0xFF), UInt8(packed & 0xFF))
+            guard raw >= 0 else { return isForeground ? .terminalForeground : .terminalBackground }
+            return .rgb(UInt8((raw >> 16) & 0xFF), UInt8((raw >> 8) & 0xFF), UInt8(raw & 0xFF))
         case .mono:
             return isForeground ? .terminalForeground : .terminalBackground
         case .colors256, .colors16, .colors8:

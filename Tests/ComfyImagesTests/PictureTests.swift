@@ -38,16 +38,30 @@ import Testing
         }
     }
 
-    @Test(arguments: [SymbolSet.block, .quadrant, .sextant])
-    func colors256AddLittleToThePalettesOwnError(symbols: SymbolSet) throws {
+    @Test func fastHalfBlocksInTruecolor() throws {
         for (name, source, columns) in try Self.sources() {
             let picture = SymbolRenderer.render(
-                source, columns: columns, rows: 16, options: SymbolOptions(depth: .colors256, symbols: symbols))
+                source, columns: columns, rows: 16, options: SymbolOptions(depth: .truecolor, fast: true))
+            let drawn = picture.reconstructed(cellWidth: 4, cellHeight: 8)
+            let error = PictureDifference.meanChannelError(drawn, source.resized(width: drawn.width, height: drawn.height))
+                ?? .infinity
+            print("picture test \(name) truecolor/fast: mean channel error \(error)")
+            #expect(error <= 6, "\(name): \(error)")
+        }
+    }
+
+    @Test(arguments: [SymbolSet.block, .quadrant, .sextant], [false, true])
+    func colors256AddLittleToThePalettesOwnError(symbols: SymbolSet, fast: Bool) throws {
+        if fast && symbols != .block { return }
+        for (name, source, columns) in try Self.sources() {
+            let picture = SymbolRenderer.render(
+                source, columns: columns, rows: 16,
+                options: SymbolOptions(depth: .colors256, symbols: symbols, fast: fast))
             let drawn = picture.reconstructed(cellWidth: 4, cellHeight: 8)
             let reference = source.resized(width: drawn.width, height: drawn.height)
             let error = PictureDifference.meanChannelError(drawn, reference) ?? .infinity
             let floor = Self.paletteFloor(reference)
-            print("picture test \(name) 256/\(symbols): mean channel error \(error) (palette floor \(floor))")
+            print("picture test \(name) 256/\(fast ? "fast" : symbols.rawValue): mean channel error \(error) (palette floor \(floor))")
             #expect(error <= floor * 1.15 + 1, "\(name): \(error) against a floor of \(floor)")
             #expect(error <= 24)
         }

@@ -61,35 +61,40 @@ enum SyntheticPicture {
         return RGBImage(width: final.width, height: final.height, pixels: pixels) ?? final
     }
 
-    /// What a sampler's steps are drawn from: the finished picture at preview size, a coarse version of it, and the
-    /// seed's noise.
+    /// What a sampler's steps are drawn from, at latent resolution (an eighth of the picture's, as latent2rgb
+    /// previews are): the finished picture, a coarse version of it, and the seed's noise. Each preview is then
+    /// enlarged to `previewSide` on its long side, as ComfyUI enlarges latent previews to `--preview-size`.
     struct Frames: Sendable {
         let final: RGBImage
         let blurred: RGBImage
         let noise: RGBImage
+        let width: Int
+        let height: Int
 
         init(seed: Int, width: Int, height: Int, previewSide: Int = 256) {
-            let scale = min(1, Double(previewSide) / Double(max(width, height, 1)))
-            let w = max(8, Int(Double(width) * scale)), h = max(8, Int(Double(height) * scale))
-            final = SyntheticPicture.scene(seed: seed, width: w, height: h)
-            blurred = SyntheticPicture.bilinear(final.resized(width: max(2, w / 16), height: max(2, h / 16)), w, h)
+            let long = Double(max(width, height, 1))
+            self.width = max(8, Int(Double(width) / long * Double(previewSide)))
+            self.height = max(8, Int(Double(height) / long * Double(previewSide)))
+            let w = max(4, width / 8), h = max(4, height / 8)
+            final = SyntheticPicture.scene(seed: seed, width: width, height: height).resized(width: w, height: h)
+            blurred = SyntheticPicture.bilinear(final.resized(width: max(2, w / 8), height: max(2, h / 8)), w, h)
             var random = SplitMix(seed: UInt64(truncatingIfNeeded: seed) ^ 0x9E37_79B9_7F4A_7C15)
-            // Latent-like noise: coarse blobs of colour over fine grain.
-            let blobs = RGBImage(width: max(2, w / 12), height: max(2, h / 12)) { _, _ in
+            // Latent-like noise: blobs of colour over grain.
+            let blobs = RGBImage(width: max(2, w / 6), height: max(2, h / 6)) { _, _ in
                 (UInt8(40 + random.next() % 176), UInt8(40 + random.next() % 176), UInt8(40 + random.next() % 176))
             }
             let coarse = SyntheticPicture.bilinear(blobs, w, h)
             noise = RGBImage(width: w, height: h) { x, y in
                 let (r, g, b) = coarse.pixel(x, y)
-                let grain = Int(random.next() % 96) - 48
+                let grain = Int(random.next() % 64) - 32
                 return (clamp(Int(r) + grain), clamp(Int(g) + grain), clamp(Int(b) + grain))
             }
         }
 
         /// The JPEG (quality 90) a sampler sends after `step` of `total`.
         func jpeg(step: Int, of total: Int) -> [UInt8] {
-            let image = SyntheticPicture.preview(final: final, blurred: blurred, noise: noise, step: step, of: total)
-            return (try? ImageCodec.encodeJPEG(image, quality: 90)) ?? []
+            let small = SyntheticPicture.preview(final: final, blurred: blurred, noise: noise, step: step, of: total)
+            return (try? ImageCodec.encodeJPEG(SyntheticPicture.bilinear(small, width, height), quality: 90)) ?? []
         }
     }
 
@@ -201,5 +206,14 @@ extension MockEngine {
             return SyntheticPicture.Frames(seed: 0, width: 512, height: 512)
         }
         return SyntheticPicture.Frames(seed: seed, width: w, height: h)
+    }
+}
+
+/// The mock's pictures for benchmarks and tools outside the module.
+public enum MockPictures {
+    /// The JPEG previews (quality 90) a sampler of `steps` steps sends for `seed`, `side` pixels square.
+    public static func previewSequence(seed: Int, steps: Int, side: Int) -> [[UInt8]] {
+        let frames = SyntheticPicture.Frames(seed: seed, width: side, height: side, previewSide: side)
+        return (1...max(1, steps)).map { frames.jpeg(step: $0, of: steps) }
     }
 }
