@@ -43,6 +43,7 @@ test: deps
 	python3 Tests/python/monitor_download.py $(BIN)
 	SIGNALS_QUICK=1 python3 Tests/python/monitor_signals.py $(BIN)
 	@# The benchmarks once, on tiny inputs and the debug build: they must run, whatever the figures.
+	@# B9 is left out: its peer (term-image, with Pillow) is a bench-only pip install; make bench runs it.
 	BENCH_QUICK=1 BENCH_ONLY=B1,B2,B6,B7,B10 BENCH_BIN_DIR=.build/debug BENCH_OUT=.build/bench-smoke.json \
 		python3 Benchmarks/run.py
 	CHAOS_QUICK=1 CHAOS_BIN_DIR=.build/debug CHAOS_OUT=.build/chaos-smoke.json python3 Tests/chaos/run.py
