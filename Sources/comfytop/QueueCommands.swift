@@ -21,6 +21,7 @@ struct QueueCommand: AsyncParsableCommand {
                         ("number", .double(q.number)), ("client_id", .optional(q.clientID)),
                         ("nodes", .int(q.prompt.objectValue?.count ?? 0)),
                         ("outputs", .array(q.outputNodes.map { .string($0) })))
+                        .appendingPairs(of: ShowTimes.queued(q, running: state == "running").json)
                 }
                 let items =
                     queue.running.map { item($0, "running", 0) }
@@ -35,10 +36,16 @@ struct QueueCommand: AsyncParsableCommand {
                 printLine("the queue is empty")
                 return 0
             }
-            printLine("\(Format.pad("STATE", 9)) \(Format.pad("#", 6)) \(Format.pad("PROMPT_ID", 36)) CLIENT")
+            printLine(
+                "\(Format.pad("STATE", 9)) \(Format.pad("#", 6)) \(Format.pad("PROMPT_ID", 36)) \(Format.pad("WAITING", 8)) CLIENT"
+            )
             for (q, state) in queue.running.map({ ($0, "running") }) + queue.pending.map({ ($0, "pending") }) {
                 let number = Format.pad(String(Int(q.number)), 6)
-                printLine("\(Format.pad(state, 9)) \(number) \(Format.pad(q.promptID, 36)) \(q.clientID ?? "(none)")")
+                // How long a pending job has waited (servers that stamp create_time); "-" for the running one.
+                let waiting = state == "pending" ? ShowTimes.queued(q, running: false).sinceSeconds : nil
+                printLine(
+                    "\(Format.pad(state, 9)) \(number) \(Format.pad(q.promptID, 36)) "
+                        + "\(Format.pad(waiting.map(Format.duration) ?? "-", 8)) \(q.clientID ?? "(none)")")
             }
             return 0
         }
