@@ -234,6 +234,36 @@ struct PictureTests {
         #expect(c.graphics.isEmpty)
     }
 
+    @Test("the history detail shows the run's first image output at its top right (wide screens only)")
+    func historyDetail() throws {
+        let entry =
+            #"{"prompt": [1, "hist0001-0000", {}, {}, []], "outputs": {"9": {"images": [{"filename": "h_00001_.png", "subfolder": "", "type": "output"}]}}, "status": {"status_str": "success", "completed": true, "messages": []}}"#
+        let item = HistoryItem(promptID: "hist0001-0000", json: Scene.json(entry))
+        var m = Self.model(frames: 0)
+        var h = HistoryBrowserState(server: "http://gpu-box:8188")
+        h.detail = RunRecord.stored(server: "http://gpu-box:8188", item: item, source: .own)
+        m.app.history = h
+        m.app.screen = .history
+        var effects: [AppEffect]
+        (m, effects) = AppUpdate.update(m, .tick(Self.now))
+        guard case .render(let request) = effects.first else {
+            Issue.record("no request for the history picture: \(effects)")
+            return
+        }
+        #expect(request.slot == .history)
+        #expect(request.source == .output(promptID: "hist0001-0000", file: item.outputs[0]))
+        (m, _) = AppUpdate.update(m, .picture(Self.synthetic(request)))
+        let c = Screen.render(
+            app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
+        #expect(c.pictures.count == 1 && (c.pictures.first?.x ?? 0) > 60)
+        // Back to the monitor: the slot is forgotten.
+        (m, _) = AppUpdate.update(m, .key(.char("h")))
+        #expect(m.app.pictures.shown[.history] == nil)
+        let narrow = Screen.render(
+            app: m.app, monitor: m.monitor, now: Self.now, width: 80, height: 24, glyphs: Glyphs(ascii: false))
+        #expect(narrow.pictures.isEmpty)
+    }
+
     @Test("the picture looks like the image: mean colour error of the cells against the source", arguments: [
         ColorDepth.truecolor, .c256,
     ])

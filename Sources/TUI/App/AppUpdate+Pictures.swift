@@ -87,9 +87,11 @@ extension AppUpdate {
     /// on screen, so a screen without pictures costs nothing here).
     static func pictureRequests(_ m: inout AppModel) -> [AppEffect] {
         let p = m.app.pictures
-        guard p.enabled, m.app.screen == .monitor else { return [] }
+        guard p.enabled else { return [] }
         var wanted: [PictureSlot: PictureRequest] = [:]
-        if let viewer = p.viewer {
+        if m.app.screen == .history {
+            wanted[.history] = HistoryPicture.request(m)
+        } else if let viewer = p.viewer {
             wanted[.viewer] = ImageViewer.request(viewer, m.monitor, width: m.width, height: m.height)
         } else if m.app.overlay == .none, OutputPicture.selected(m.app, m.monitor) != nil {
             wanted[.output] = OutputPicture.request(m)

@@ -9,6 +9,8 @@ public enum PictureSlot: String, Sendable, Equatable, Hashable, CaseIterable {
     case output
     /// The full-screen viewer.
     case viewer
+    /// The run open in the history detail.
+    case history
 }
 
 /// What to draw, at what size: the renderer's job. A preview is named by the frame it must be at least as new as

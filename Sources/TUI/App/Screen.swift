@@ -23,6 +23,7 @@ public enum Screen {
         if app.screen == .history, let history = app.history {
             let body = Rect(x: 0, y: 1, width: width, height: height - 1 - (layout.message == nil ? 1 : 2))
             HistoryView.draw(&c, body, history, m, now: now, glyphs: g)
+            HistoryPicture.draw(&c, body, app)
             if let message = layout.message { Overlays.message(&c, message, m, app, now: now) }
             Overlays.historyFooter(&c, layout.footer, app)
             if app.overlay == .help { Overlays.help(&c, glyphs: g, readOnly: app.readOnly) }

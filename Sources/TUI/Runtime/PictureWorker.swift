@@ -62,7 +62,7 @@ final class PictureWorker: @unchecked Sendable {
     /// The next request, the viewer first (it covers the screen), then the preview pane, then the outputs pane.
     private func take() -> PictureRequest? {
         lock.withLock {
-            for slot in [PictureSlot.viewer, .pane, .output] {
+            for slot in [PictureSlot.viewer, .pane, .output, .history] {
                 if let request = pending.removeValue(forKey: slot) { return request }
             }
             running = false
@@ -102,6 +102,7 @@ final class PictureWorker: @unchecked Sendable {
         case .pane: return 7_101
         case .output: return 7_102
         case .viewer: return 7_103
+        case .history: return 7_104
         }
     }
 
