@@ -16,12 +16,13 @@ struct QueueCommand: AsyncParsableCommand {
             let queue = try await api.queue()
             if json {
                 func item(_ q: QueueItem, _ state: String, _ position: Int) -> JSONValue {
-                    .obj(
+                    let times = ShowTimes.queued(q, running: state == "running")
+                    return JSONValue.obj(
                         ("prompt_id", .string(q.promptID)), ("state", .string(state)), ("position", .int(position)),
                         ("number", .double(q.number)), ("client_id", .optional(q.clientID)),
                         ("nodes", .int(q.prompt.objectValue?.count ?? 0)),
-                        ("outputs", .array(q.outputNodes.map { .string($0) })))
-                        .appendingPairs(of: ShowTimes.queued(q, running: state == "running").json)
+                        ("outputs", .array(q.outputNodes.map { .string($0) }))
+                    ).appendingPairs(of: times.json)
                 }
                 let items =
                     queue.running.map { item($0, "running", 0) }
