@@ -101,6 +101,10 @@ try:
           "the long job runs")
     code, out, _ = run("show", behind_id)
     check(code == 0 and "pending (position 1), waiting" in out, "show says how long a pending job has waited")
+    code, out, _ = run("queue", "--json")
+    pending = [i for i in (json.loads(out)["items"] if code == 0 else []) if i["prompt_id"] == behind_id]
+    check(len(pending) == 1 and isinstance(pending[0].get("queue_seconds"), float),
+          "queue --json says how long a pending job has waited")
     code, _, _ = run("cancel", behind_id)
     check(code == 0 and get(f"/api/jobs/{behind_id}")[0] == 404, "cancel dequeues a pending job")
     code, _, _ = run("cancel", long_id)
