@@ -213,17 +213,12 @@ import Testing
         let dropped = DoctorDiagnosis.webSocket(.refused(status: 400, challenges: [], server: nil), endpoint: e)
         #expect(dropped.summary == "ws://box:8080/comfy/ws: HTTP 400 instead of 101 Switching Protocols")
         #expect(dropped.fix?.contains("proxy_set_header Upgrade $http_upgrade") == true)
-        let origin = DoctorDiagnosis.webSocket(
-            .refused(status: 403, challenges: [], server: nil), withoutOrigin: .upgraded(firstMessage: "status"),
-            endpoint: e)
-        #expect(origin.summary == "ws://box:8080/comfy/ws: HTTP 403, but accepted without an Origin header")
+        let origin = DoctorDiagnosis.webSocket(.refused(status: 403, challenges: [], server: nil), endpoint: e)
+        #expect(origin.summary == "ws://box:8080/comfy/ws: 403 Forbidden")
+        #expect(origin.cause?.contains("comfytop sends no Origin") == true)
+        #expect(origin.cause?.contains("adds or rewrites Origin") == true)
         #expect(origin.fix?.contains("proxy_set_header Host $http_host") == true)
         #expect(origin.fix?.contains("--enable-cors-header") == true)
-        let unsure = DoctorDiagnosis.webSocket(
-            .refused(status: 403, challenges: [], server: nil),
-            withoutOrigin: .refused(status: 403, challenges: [], server: nil),
-            endpoint: e)
-        #expect(unsure.cause?.contains("origin check") == true)
         let ok = DoctorDiagnosis.webSocket(.upgraded(firstMessage: "status"), endpoint: try endpoint("https://box"))
         #expect(ok.summary == "wss://box/ws upgraded; the server greeted with \"status\"")
         #expect(DoctorDiagnosis.webSocket(.upgraded(firstMessage: nil), endpoint: e).status == .warn)

@@ -1,7 +1,8 @@
 """comfytop doctor, run as a user would, against the mock directly (both server versions) and behind nginx
 (Debian's package, started here as an unprivileged non-daemon with a temp prefix) misbehaving one way per port:
 no Upgrade forwarding, basic auth, a bearer token, 403, a sub-path, a self-signed and an expired certificate,
-the default Host that trips ComfyUI's Origin check, a proxy that rewrites Origin. Plus a silent host, a refused
+the default loopback Host (which trips ComfyUI's Origin check for browsers, not for comfytop, which sends no
+Origin), a proxy that rewrites Origin everywhere or only on /ws. Plus a silent host, a refused
 port, an unknown name and a server whose answer is hostile text. Ports 18700-18799.
 
 Usage: python3 Tests/python/doctor_e2e.py [path/to/comfytop]"""
@@ -20,7 +21,7 @@ from harness import Checks, binary, start_mock, stop
 BASE = 18700
 PORTS = {name: BASE + 1 + i for i, name in enumerate([
     "good", "noupgrade", "basic", "bearer", "forbidden", "subpath", "selfsigned", "expired", "originhost",
-    "originrewrite", "good_current", "wrongname", "nopatch", "tohttps"])}
+    "originrewrite", "good_current", "wrongname", "nopatch", "tohttps", "originws"])}
 # Each step's budget: generous for a loaded machine; only the silent host waits it out.
 TIMEOUT = 5
 SILENT, REFUSED, HOSTILE, SKEWED = BASE + 30, BASE + 31, BASE + 32, BASE + 33
@@ -116,6 +117,8 @@ http {{
     server {{ listen 127.0.0.1:{p['originhost']}; location / {{ proxy_pass http://{upstream}; {upgrade} }} }}
     server {{ listen 127.0.0.1:{p['originrewrite']}; location / {{ {good}
         proxy_set_header Origin http://elsewhere.example; }} }}
+    server {{ listen 127.0.0.1:{p['originws']}; location / {{ proxy_pass http://{upstream}; {upgrade} }}
+        location /ws {{ proxy_pass http://{upstream}; {upgrade} proxy_set_header Origin http://elsewhere.example; }} }}
 }}
 """
 
@@ -245,8 +248,8 @@ def main():
 
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['noupgrade']}")
         ws = steps["websocket"]
-        # ComfyUI answers a GET /ws without Upgrade with 400, the mock with 200: either is "not upgraded".
-        check(code == 1 and ws["status"] == "fail" and ws["facts"]["status"] != 101
+        # ComfyUI (aiohttp) answers a GET /ws without Upgrade with 400, and so does the mock.
+        check(code == 1 and ws["status"] == "fail" and ws["facts"]["status"] == 400
               and "proxy_set_header Upgrade" in ws["fix"] and "origin_check" not in ws["facts"],
               "no Upgrade forwarding: WebSocket fails with the nginx fix")
 
@@ -302,8 +305,14 @@ def main():
 
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['originhost']}")
         ws = steps["websocket"]
-        check(code == 1 and steps["http"]["status"] == "ok" and ws["facts"].get("origin_check") is True
-              and "$http_host" in ws["fix"], "loopback Host behind the proxy: the Origin check found and fixed")
+        check(code == 0 and ws["status"] == "ok",
+              f"loopback Host behind the proxy: comfytop sends no Origin, so the socket upgrades ({code}, {ws})")
+
+        code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['originws']}")
+        ws = steps["websocket"]
+        check(code == 1 and steps["http"]["status"] == "ok" and ws["summary"].endswith("403 Forbidden")
+              and "adds or rewrites Origin" in ws["cause"] and "$http_host" in ws["fix"],
+              f"a proxy adding an Origin on /ws: 403 found, Origin named ({ws})")
 
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['originrewrite']}")
         check(code == 1 and steps["auth"]["summary"] == "403 Forbidden" and "Origin" in steps["auth"]["cause"],

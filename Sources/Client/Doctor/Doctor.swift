@@ -100,10 +100,7 @@ public struct Doctor: Sendable {
             let json = try? JSONValue.parse(answer.body)
         else { return }
 
-        let socket = await probes.webSocket(endpoint: endpoint, origin: true)
-        var withoutOrigin: WebSocketOutcome?
-        if case .refused = socket { withoutOrigin = await probes.webSocket(endpoint: endpoint, origin: false) }
-        add(DoctorDiagnosis.webSocket(socket, withoutOrigin: withoutOrigin, endpoint: endpoint))
+        add(DoctorDiagnosis.webSocket(await probes.webSocket(endpoint: endpoint), endpoint: endpoint))
 
         add(DoctorDiagnosis.server(json))
         let api = try? ComfyAPI(endpoint: endpoint, requestTimeout: timeout)

@@ -6,11 +6,9 @@ extension DoctorDiagnosis {
         "have the proxy forward the upgrade (nginx: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; "
         + "proxy_set_header Connection \"upgrade\"; Caddy and Traefik forward it by themselves)"
 
-    /// The `/ws` upgrade as comfytop sends it (with an `Origin` of the URL's own origin); `withoutOrigin` is the
-    /// same upgrade without `Origin`, tried when the first one was refused, to tell ComfyUI's origin check apart.
-    public static func webSocket(
-        _ outcome: WebSocketOutcome, withoutOrigin: WebSocketOutcome? = nil, endpoint: Endpoint
-    ) -> DoctorCheck {
+    /// The `/ws` upgrade as comfytop sends it: `Host` and credentials, no `Origin` (so ComfyUI's origin check
+    /// passes it unless something in between adds one).
+    public static func webSocket(_ outcome: WebSocketOutcome, endpoint: Endpoint) -> DoctorCheck {
         let url = (endpoint.isTLS ? "wss://" : "ws://") + endpoint.hostHeader + endpoint.basePath + "/ws"
         var facts: [(String, JSONValue)] = [("url", .string(url))]
         switch outcome {
@@ -29,26 +27,16 @@ extension DoctorDiagnosis {
             facts.append(("status", .int(status)))
             if let server { facts.append(("server", .string(server))) }
             let via = server.map { " (Server: \($0))" } ?? ""
-            if case .upgraded = withoutOrigin {
-                // ComfyUI answers 403 here; a server whose upgrade path cannot say why (the mock's Hummingbird)
-                // answers 400: the retry without Origin is what tells.
-                return DoctorCheck(
-                    .websocket, .fail, "\(url): HTTP \(status), but accepted without an Origin header",
-                    cause: "ComfyUI's origin check: the proxy passes ComfyUI a loopback Host (such as 127.0.0.1:8188) "
-                        + "while comfytop's Origin names the proxy's address (\(endpoint.isTLS ? "https" : "http")"
-                        + "://\(endpoint.hostHeader)), and ComfyUI refuses a mismatch from a loopback host",
-                    fix: "make the proxy pass the client's Host (nginx: proxy_set_header Host $http_host;), or "
-                        + "start ComfyUI with --enable-cors-header",
-                    facts: facts + [("origin_check", .bool(true))])
-            }
             switch status {
             case 403:
                 return DoctorCheck(
                     .websocket, .fail, "\(url): 403 Forbidden\(via)",
-                    cause: "the upgrade was refused: ComfyUI's origin check (a proxy that sends a loopback Host and "
-                        + "an Origin that differs, or rewrites Origin), or a rule of the proxy for /ws",
-                    fix: "make the proxy pass the client's Host and leave Origin alone (nginx: proxy_set_header Host "
-                        + "$http_host;), or start ComfyUI with --enable-cors-header",
+                    cause: "the upgrade was refused. comfytop sends no Origin header, so ComfyUI's origin check "
+                        + "refuses it only when a proxy adds or rewrites Origin to name another host than the Host "
+                        + "it passes (a loopback one); or a rule of the proxy for /ws refuses it",
+                    fix: "have the proxy leave Origin alone (nginx: no proxy_set_header Origin) or pass the "
+                        + "client's Host (proxy_set_header Host $http_host;), or start ComfyUI with "
+                        + "--enable-cors-header; else allow /ws in the proxy",
                     facts: facts)
             case 401:
                 let scheme = challenges.first.map { " (\($0.scheme))" } ?? ""

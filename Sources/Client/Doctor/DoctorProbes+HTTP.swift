@@ -77,11 +77,11 @@ public final class DoctorHTTP: Sendable {
 
 extension DoctorProbes {
     /// The `/ws` upgrade, written by hand so that any answer is seen as it is (status, `Server`,
-    /// `WWW-Authenticate`), with the headers comfytop's client sends: `Host`, `Origin` (when `origin`), auth.
-    public func webSocket(endpoint: Endpoint, origin: Bool) async -> WebSocketOutcome {
+    /// `WWW-Authenticate`), with the headers comfytop's client sends: `Host` and auth, no `Origin`.
+    public func webSocket(endpoint: Endpoint) async -> WebSocketOutcome {
         let state = UpgradeState()
         return await withTaskGroup(of: WebSocketOutcome?.self) { group in
-            group.addTask { await self.upgrade(endpoint: endpoint, origin: origin, state: state) }
+            group.addTask { await self.upgrade(endpoint: endpoint, state: state) }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(self.timeout * 1_000_000_000))
                 return Task.isCancelled
@@ -94,23 +94,22 @@ extension DoctorProbes {
         }
     }
 
-    static func upgradeRequest(endpoint: Endpoint, origin: Bool, key: String) -> String {
+    static func upgradeRequest(endpoint: Endpoint, key: String) -> String {
         let clientID = "comfytop-doctor-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         var lines = [
             "GET \(endpoint.webSocketPath(clientID: clientID)) HTTP/1.1", "Host: \(endpoint.hostHeader)",
             "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13",
             "User-Agent: comfytop/\(ComfyClientInfo.version) (doctor)",
         ]
-        if origin { lines.append("Origin: \(endpoint.scheme)://\(endpoint.hostHeader)") }
         for (name, value) in endpoint.auth.httpHeaders {
             lines.append("\(name): \(value.filter { $0 != "\r" && $0 != "\n" })")
         }
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
     }
 
-    private func upgrade(endpoint: Endpoint, origin: Bool, state: UpgradeState) async -> WebSocketOutcome {
+    private func upgrade(endpoint: Endpoint, state: UpgradeState) async -> WebSocketOutcome {
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let request = Self.upgradeRequest(endpoint: endpoint, origin: origin, key: key)
+        let request = Self.upgradeRequest(endpoint: endpoint, key: key)
         do {
             let tls = endpoint.isTLS ? try NIOSSLContext(configuration: try ComfyAPI.tlsConfiguration(endpoint)) : nil
             let serverName = WebSocketConnection.isIPAddress(endpoint.host) ? nil : endpoint.host

@@ -35,7 +35,7 @@ struct WebSocketConnection {
     {
         let tls = endpoint.isTLS ? try NIOSSLContext(configuration: try ComfyAPI.tlsConfiguration(endpoint)) : nil
         let channel = UpgradeChannel(
-            host: endpoint.host, authority: endpoint.hostHeader, scheme: endpoint.isTLS ? "https" : "http", path: path,
+            host: endpoint.host, authority: endpoint.hostHeader, path: path,
             headers: headers, sslContext: tls, maxFrameSize: maxFrameSize,
             configuration: .init(
                 extensions: [], autoPing: autoPing, closeTimeout: closeTimeout, validateUTF8: false,
@@ -65,7 +65,6 @@ extension WebSocketConnection {
 
         let host: String
         let authority: String
-        let scheme: String
         let path: String
         let headers: [(String, String)]
         let sslContext: NIOSSLContext?
@@ -95,8 +94,9 @@ extension WebSocketConnection {
                         }
                     })
                 var head = HTTPHeaders()
+                // No Origin: only browsers must send one (RFC 6455 §4.1), and behind a proxy that hands ComfyUI
+                // a loopback Host (nginx's default) ComfyUI's origin check refuses any Origin naming the proxy.
                 head.replaceOrAdd(name: "Host", value: authority)
-                head.replaceOrAdd(name: "Origin", value: "\(scheme)://\(authority)")
                 for (name, value) in headers { head.add(name: name, value: value) }
                 let upgrade = NIOTypedHTTPClientUpgradeConfiguration(
                     upgradeRequestHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: head),
