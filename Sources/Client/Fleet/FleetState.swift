@@ -58,7 +58,7 @@ public struct FleetState: Sendable, Equatable {
         for (i, server) in servers.enumerated() {
             let m = server.monitor
             let times = m.finishTimes(now: now)
-            for (position, job) in m.queueList(now: now).enumerated() {
+            for (position, job) in Self.queue(of: m, now: now).enumerated() {
                 let finish: Double
                 switch job.state {
                 case .running: finish = times[job.id]?.timeIntervalSince(now) ?? unknown
@@ -73,5 +73,17 @@ public struct FleetState: Sendable, Equatable {
             return a.server != b.server ? a.server < b.server : a.position < b.position
         }
         return out.map { ($0.server, $0.job) }
+    }
+
+    /// What the server's queue pane lists (running, pending, finished jobs still lingering), looking at the newest
+    /// 32 finished jobs only (ids are newest first; a job lingers 8 s), not at the server's last 200.
+    static func queue(of m: MonitorState, now: Date) -> [MonitorJob] {
+        var out: [MonitorJob] = []
+        if let id = m.runningID, let job = m.jobs[id] { out.append(job) }
+        for id in m.pendingIDs { if let job = m.jobs[id] { out.append(job) } }
+        for id in m.finishedIDs.prefix(32) {
+            if let job = m.jobs[id], (job.lingerUntil ?? .distantPast) > now { out.append(job) }
+        }
+        return out
     }
 }
