@@ -26,7 +26,8 @@ struct LivePreviewTests {
     }
 
     static func frame(_ byte: UInt8, prompt: String? = nil) -> PreviewImage {
-        PreviewImage(format: .jpeg, bytes: [0xFF, 0xD8, byte], promptID: prompt, nodeID: prompt == nil ? nil : "3",
+        PreviewImage(
+            format: .jpeg, bytes: [0xFF, 0xD8, byte], promptID: prompt, nodeID: prompt == nil ? nil : "3",
             displayNodeID: nil)
     }
 
@@ -41,7 +42,8 @@ struct LivePreviewTests {
         #expect(idle.previewTarget(of: Self.frame(1)) == nil)
     }
 
-    @Test("the session keeps the newest bytes outside the state and notes a mark in it; an unattributed frame is counted")
+    @Test(
+        "the session keeps the newest bytes outside the state and notes a mark in it; an unattributed frame is counted")
     func sessionIngest() async throws {
         let api = try ComfyAPI(endpoint: try Endpoint(url: "http://127.0.0.1:9"))
         defer { Task { await api.shutdown() } }
@@ -49,7 +51,8 @@ struct LivePreviewTests {
         await session.input(.event(.preview(Self.frame(7))))
         #expect(await session.state.previews.received == 1)
         #expect(await session.state.previews.unattributed == 1)
-        await session.input(.queue(QueueSnapshot(running: [Self.item("p-anon", 1, client: nil)].compactMap { $0 }, pending: [])))
+        await session.input(
+            .queue(QueueSnapshot(running: [Self.item("p-anon", 1, client: nil)].compactMap { $0 }, pending: [])))
         for byte in UInt8(1)...UInt8(30) { await session.input(.event(.preview(Self.frame(byte)))) }
         let mark = try #require(await session.state.previews.byPrompt["p-anon"])
         #expect(mark.count == 30)
@@ -64,9 +67,11 @@ struct LivePreviewTests {
         let api = try ComfyAPI(endpoint: try Endpoint(url: "http://127.0.0.1:9"))
         defer { Task { await api.shutdown() } }
         let session = MonitorSession(api: api, clientID: "me", learnsFromHistory: false)
-        await session.input(.queue(QueueSnapshot(running: [Self.item("p-anon", 1, client: nil)].compactMap { $0 }, pending: [])))
+        await session.input(
+            .queue(QueueSnapshot(running: [Self.item("p-anon", 1, client: nil)].compactMap { $0 }, pending: [])))
         let frame = PreviewImage(
-            format: .jpeg, bytes: [UInt8](repeating: 7, count: 256 << 10), promptID: nil, nodeID: nil, displayNodeID: nil)
+            format: .jpeg, bytes: [UInt8](repeating: 7, count: 256 << 10), promptID: nil, nodeID: nil,
+            displayNodeID: nil)
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<2_000 { await session.input(.event(.preview(frame))) }
@@ -102,8 +107,10 @@ struct LivePreviewTests {
         #expect(own.previewStatus(of: try #require(own.jobs["p-own"])) == .waiting)
         own = own.reduce(.event(.executing(promptID: "p-own", node: "3", displayNode: "3")), now: Self.t0).0
         for step in 1...3 {
-            own = own.reduce(
-                .event(.progress(promptID: "p-own", node: "3", value: Double(step), max: 20)), now: Self.t0).0
+            own =
+                own.reduce(
+                    .event(.progress(promptID: "p-own", node: "3", value: Double(step), max: 20)), now: Self.t0
+                ).0
         }
         #expect(own.previewStatus(of: try #require(own.jobs["p-own"])) == .unavailable(.serverSendsNone))
         // A frame arrives: it is shown.
@@ -113,10 +120,11 @@ struct LivePreviewTests {
                 == .frame(PreviewMark(seq: 5, nodeID: "3", at: Self.t0, count: 1)))
         // A pending job has not started.
         var queued = Self.state(running: nil, client: nil)
-        queued = queued.reduce(
-            .queue(QueueSnapshot(running: [], pending: [Self.item("p-wait", 2, client: "me")].compactMap { $0 })),
-            now: Self.t0
-        ).0
+        queued =
+            queued.reduce(
+                .queue(QueueSnapshot(running: [], pending: [Self.item("p-wait", 2, client: "me")].compactMap { $0 })),
+                now: Self.t0
+            ).0
         #expect(queued.previewStatus(of: try #require(queued.jobs["p-wait"])) == .unavailable(.notStarted))
     }
 
@@ -134,7 +142,8 @@ struct LivePreviewTests {
             }
             #expect(bytes.count == 1000)
             // Distinct mtimes, so the LRU order is certain.
-            let path = (dir as NSString).appendingPathComponent(ThumbnailCache.key(server: "s", promptID: "p", file: file))
+            let path = (dir as NSString).appendingPathComponent(
+                ThumbnailCache.key(server: "s", promptID: "p", file: file))
             var times = [timeval(tv_sec: 1_000_000 + n, tv_usec: 0), timeval(tv_sec: 1_000_000 + n, tv_usec: 0)]
             utimes(path, &times)
         }

@@ -48,7 +48,8 @@ extension CursesTests {
             var c = Canvas(width: 40, height: 12)
             c.place(
                 CanvasGraphic(
-                    x: 0, y: 1, columns: 40, rows: 10, imageID: 7103, version: 3, bytes: Array("\u{1B}_Gx\u{1B}\\".utf8),
+                    x: 0, y: 1, columns: 40, rows: 10, imageID: 7103, version: 3,
+                    bytes: Array("\u{1B}_Gx\u{1B}\\".utf8),
                     removal: delete))
             terminal.draw(c, previous: nil)
         }

@@ -40,7 +40,8 @@ struct PictureTests {
         let effects = AppUpdate.pictureRequests(&m)
         #expect(effects.isEmpty)
         let plain = Scene.render(120, 40)
-        let c = Screen.render(app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
+        let c = Screen.render(
+            app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
         #expect(c == plain)
         #expect(c.pictures.isEmpty)
     }
@@ -96,7 +97,8 @@ struct PictureTests {
         let fg = (0..<n).map { UInt32(16 + ($0 % columns) * 36 / max(1, columns) * 6) }
         let bg = (0..<n).map { UInt32(232 + ($0 / columns) * 23 / max(1, rows)) }
         return RenderedPicture(
-            request: request, picture: CellPicture(width: columns, height: rows, depth: .c256, codes: codes, fg: fg, bg: bg))
+            request: request,
+            picture: CellPicture(width: columns, height: rows, depth: .c256, codes: codes, fg: fg, bg: bg))
     }
 
     @Test("a fast sampler: frames noted while a picture is made ask again for the newest only")
@@ -139,13 +141,15 @@ struct PictureTests {
         m.app.selectedID = "brws0001-0000"
         m.app.follow = false
         var state = m.monitor
-        state = state.reduce(
-            .queue(
-                QueueSnapshot(
-                    running: [Scene.item("brws0001-0000", 4, client: "browser-tab", prompt: .object([]))].compactMap {
-                        $0
-                    }, pending: [])), now: Self.now
-        ).0
+        state =
+            state.reduce(
+                .queue(
+                    QueueSnapshot(
+                        running: [Scene.item("brws0001-0000", 4, client: "browser-tab", prompt: .object([]))].compactMap
+                        {
+                            $0
+                        }, pending: [])), now: Self.now
+            ).0
         m.monitor = state
         let c = Screen.render(
             app: m.app, monitor: m.monitor, now: Self.now, width: 120, height: 40, glyphs: Glyphs(ascii: false))
@@ -206,7 +210,9 @@ struct PictureTests {
         #expect(tiny.pictures.isEmpty)
     }
 
-    @Test("kitty, iTerm2 and sixel: the pane places a graphics-protocol picture over blank cells; an overlay takes it away")
+    @Test(
+        "kitty, iTerm2 and sixel: the pane places a graphics-protocol picture over blank cells; an overlay takes it away"
+    )
     func graphicsProtocols() throws {
         var m = Self.model()
         var effects: [AppEffect]
@@ -264,9 +270,11 @@ struct PictureTests {
         #expect(narrow.pictures.isEmpty)
     }
 
-    @Test("the picture looks like the image: mean colour error of the cells against the source", arguments: [
-        ColorDepth.truecolor, .c256,
-    ])
+    @Test(
+        "the picture looks like the image: mean colour error of the cells against the source",
+        arguments: [
+            ColorDepth.truecolor, .c256,
+        ])
     func likeness(depth: ColorDepth) throws {
         let request = PictureRequest(slot: .pane, source: .preview(promptID: "p", seq: 1), columns: 32, rows: 16)
         let picture = try #require(try Self.rendered(request, depth: depth).picture)

@@ -9,7 +9,9 @@ extension ComfyAPI {
     /// never held in memory; returns the bytes written.
     public func view(_ file: OutputFile, streamingTo path: String) async throws(ComfyError) -> Int {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ComfyError.io(path: path, detail: "cannot write: " + String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            throw ComfyError.io(path: path, detail: "cannot write: " + String(cString: strerror(errno)))
+        }
         defer { close(fd) }
         var written = 0
         let query = [("filename", file.filename), ("subfolder", file.subfolder), ("type", file.type)]

@@ -40,7 +40,8 @@ enum PreviewPane {
         guard wanted(app, m), app.pictures.viewer == nil else { return nil }
         let jobs = AppUpdate.visibleJobs(app, m, now: now)
         let selected = app.selectedID.flatMap { m.jobs[$0] }
-        let layout = Layout(width: width, height: height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
+        let layout = Layout(
+            width: width, height: height, queueRows: jobs.count, outputRows: selected?.outputs.count ?? 0)
         guard !layout.tooSmall else { return nil }
         return split(layout.job, app, m).pane
     }
@@ -87,7 +88,8 @@ enum PreviewPane {
             }
             let node = mark.nodeID.map { "node \($0) · " } ?? ""
             let live = job.state == .running ? "" : "last "
-            c.put(inner.x, captionY, "\(live)\(node)\(mark.count) frame\(mark.count == 1 ? "" : "s")", Style(.dim),
+            c.put(
+                inner.x, captionY, "\(live)\(node)\(mark.count) frame\(mark.count == 1 ? "" : "s")", Style(.dim),
                 maxX: inner.maxX)
         case .waiting:
             wrap(&c, "waiting for the first preview\(g.ellipsis)", in: pictureArea(pane), role: .dim)
