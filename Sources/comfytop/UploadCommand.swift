@@ -98,8 +98,7 @@ enum LocalFile {
             name = String(name.dropLast(annotation.count + 3))
             type = annotation
         }
-        let subfolder = (name as NSString).deletingLastPathComponent
-        return OutputFile(
-            filename: (name as NSString).lastPathComponent, subfolder: subfolder, type: type, nodeID: "")
+        let parts = PathParts(name)
+        return OutputFile(filename: parts.last, subfolder: parts.folder, type: type, nodeID: "")
     }
 }

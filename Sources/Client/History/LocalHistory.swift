@@ -8,6 +8,8 @@ public final class LocalHistory: Sendable {
     let db: DatabaseQueue
     public let path: String
     private let writes = WriteCounter()
+    /// The store's size a server, as last counted (see `cachedSummary`).
+    let summaries = SummaryCache()
 
     /// Bumped by every write through this object, so a reader (the history screen) reads again only after one.
     public var changeCount: Int { writes.value }
@@ -27,7 +29,7 @@ public final class LocalHistory: Sendable {
                 db = try DatabaseQueue()
             } else {
                 try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    atPath: PathParts(path).folder, withIntermediateDirectories: true)
                 // Several comfytop processes share one store (a monitor, scripts running `submit --wait` side by
                 // side): a writer waits for another's lock instead of failing with "database is locked".
                 var configuration = Configuration()

@@ -119,8 +119,11 @@ struct DataDirectory: Sendable {
     func save(prefix: String, temp isTemp: Bool, source: ImageSource) throws(SaveError) -> [(String, String)] {
         let base = isTemp ? temp : output
         let normalized = (prefix as NSString).standardizingPath
-        let subfolder = (normalized as NSString).deletingLastPathComponent
-        let name = (normalized as NSString).lastPathComponent
+        // Not NSString's deletingLastPathComponent: Foundation on Linux traps on a one-character last component
+        // ("x", a prefix a user may well type).
+        let slash = normalized.lastIndex(of: "/")
+        let subfolder = slash.map { String(normalized[..<$0]) } ?? ""
+        let name = slash.map { String(normalized[normalized.index(after: $0)...]) } ?? normalized
         guard !normalized.hasPrefix("/"), let folder = Self.contained(base, subfolder) else {
             throw SaveError(
                 message: "**** ERROR: Saving image outside the output folder is not allowed.\n full_output_folder: "

@@ -22,7 +22,7 @@ extension ActionResult {
         case .deletedFromHistory(let id):
             return "deleted \(id.prefix(8)) from the server's history (the local store keeps it)"
         case .downloaded(_, let saved, let refused, let directory):
-            let folder = saved.first.map { ($0 as NSString).deletingLastPathComponent } ?? directory
+            let folder = saved.first.map { PathParts($0).folder } ?? directory
             let refusedText =
                 refused.isEmpty
                 ? ""
