@@ -19,7 +19,7 @@ public struct MockServer: Sendable {
     /// PEM certificate chain and private key: serve HTTPS and WSS, as ComfyUI's --tls-certfile/--tls-keyfile.
     public var tls: (certificate: String, key: String)?
     /// ComfyUI's origin check (on in ComfyUI unless `--enable-cors-header`), see `OriginCheck`. Off unless
-    /// `COMFYTOP_MOCK_ORIGIN_CHECK=1`: WSClient, which the Swift tests' sockets use, sends an Origin without the
+    /// `COMFYTOP_MOCK_ORIGIN_CHECK=1` (or `comfytop mock --origin-check`): WSClient, which the Swift tests' sockets use, sends an Origin without the
     /// port, which the check refuses (as ComfyUI would).
     public var originCheck = ProcessInfo.processInfo.environment["COMFYTOP_MOCK_ORIGIN_CHECK"] == "1"
 
@@ -41,8 +41,12 @@ public struct MockServer: Sendable {
         MockRoutes.register(on: router, engine: engine, jobsAPI: jobsAPI)
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
+        let refusals = originCheck
         var server: HTTPServerBuilder = .http1WebSocketUpgrade(
-            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 * 1024 * 1024)))
+            webSocketRouter: router,
+            configuration: .init(
+                http1: .init(additionalChannelHandlers: refusals ? [OriginRefusalStatus()] : []),
+                ws: .init(maxFrameSize: 64 * 1024 * 1024)))
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map {
                 NIOSSLCertificateSource.certificate($0)

@@ -37,6 +37,11 @@ struct MockOptions: ParsableArguments {
     @Option(name: .customLong("tls-keyfile"), help: "PEM private key for --tls-certfile.")
     var tlsKeyfile: String?
 
+    @Flag(
+        name: .customLong("origin-check"),
+        help: "ComfyUI's origin check: 403 to an Origin other than a loopback Host (or COMFYTOP_MOCK_ORIGIN_CHECK=1).")
+    var originCheck = false
+
     func validate() throws {
         guard speed > 0, speed.isFinite else {
             throw ValidationError("--speed must be a positive number, got \(speed).")
@@ -76,6 +81,7 @@ struct MockOptions: ParsableArguments {
                 echoLogs: echoLogs, serverVersion: serverVersion),
             logger: logger)
         if let tlsCertfile, let tlsKeyfile { server.tls = (tlsCertfile, tlsKeyfile) }
+        if originCheck { server.originCheck = true }
         return server
     }
 }

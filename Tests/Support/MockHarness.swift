@@ -25,7 +25,7 @@ public final class MockHarness: Sendable {
     public static func start(
         speed: Double = 1, jobsAPI: Bool = false, historyLimit: Int = 10_000,
         serverVersion: MockServerVersion = .v0_3_64,
-        tls: (certificate: String, key: String)? = nil
+        tls: (certificate: String, key: String)? = nil, originCheck: Bool = false
     ) async throws -> MockHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("comfytop-mock-\(UUID().uuidString)")
         var logger = Logger(label: "test.mock")
@@ -37,6 +37,7 @@ public final class MockHarness: Sendable {
                 serverVersion: serverVersion),
             logger: logger)
         server.tls = tls
+        server.originCheck = originCheck
         let scheme = tls == nil ? "http" : "https"
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {

@@ -310,7 +310,7 @@ def main():
 
         code, steps, _, _ = doctor_json(comfytop, f"http://127.0.0.1:{PORTS['originws']}")
         ws = steps["websocket"]
-        check(code == 1 and steps["http"]["status"] == "ok" and ws["summary"].endswith("403 Forbidden")
+        check(code == 1 and steps["http"]["status"] == "ok" and "403 Forbidden" in ws["summary"]
               and "adds or rewrites Origin" in ws["cause"] and "$http_host" in ws["fix"],
               f"a proxy adding an Origin on /ws: 403 found, Origin named ({ws})")
 

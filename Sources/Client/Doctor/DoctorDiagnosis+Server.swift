@@ -32,8 +32,8 @@ extension DoctorDiagnosis {
                 return DoctorCheck(
                     .websocket, .fail, "\(url): 403 Forbidden\(via)",
                     cause: "the upgrade was refused. comfytop sends no Origin header, so ComfyUI's origin check "
-                        + "refuses it only when a proxy adds or rewrites Origin to name another host than the Host "
-                        + "it passes (a loopback one); or a rule of the proxy for /ws refuses it",
+                        + "refuses it only when a proxy adds or rewrites Origin to name a host other than the (loopback) "
+                        + "Host it passes; or a rule of the proxy for /ws refuses it",
                     fix: "have the proxy leave Origin alone (nginx: no proxy_set_header Origin) or pass the "
                         + "client's Host (proxy_set_header Host $http_host;), or start ComfyUI with "
                         + "--enable-cors-header; else allow /ws in the proxy",

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
 
-typealias MockContext = BasicWebSocketRequestContext
+typealias MockContext = MockRequestContext
 
 /// The HTTP routes of `server.py`, each registered at its path and under `/api`, as the real server does.
 enum MockRoutes {

@@ -6,21 +6,29 @@ import Hummingbird
 /// is a loopback name or address and whose `Origin` names another host:port is answered 403 with an empty body,
 /// WebSocket upgrades included; so is one with `Sec-Fetch-Site: cross-site`. A client that sends no `Origin`
 /// passes. Behind a reverse proxy that hands ComfyUI a loopback `Host` (nginx's default `$proxy_host`), a client
-/// whose `Origin` names the proxy is refused: `comfytop doctor` tells that case apart.
+/// whose `Origin` names the proxy is refused (comfytop itself sends no `Origin`). A refused WebSocket upgrade gets
+/// 403 too, through `OriginRefusalStatus` (Hummingbird alone would answer 400).
 struct OriginCheck<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        if let name = HTTPField.Name("Sec-Fetch-Site"), request.headers[name] == "cross-site" {
+        if Self.refuses(request.head) {
+            if request.headers[.upgrade] != nil, let mock = context as? MockRequestContext {
+                OriginRefusalStatus.mark(mock.channel)
+            }
             return Response(status: .forbidden)
         }
-        if let host = request.head.authority, let origin = request.headers[.origin] {
-            let hostDomain = host.lowercased()
-            if Self.isLoopback(Self.hostname(hostDomain)), hostDomain != Self.netloc(origin) {
-                return Response(status: .forbidden)
-            }
-        }
         return try await next(request, context)
+    }
+
+    /// True when ComfyUI would answer 403 to this request.
+    static func refuses(_ head: HTTPRequest) -> Bool {
+        if let name = HTTPField.Name("Sec-Fetch-Site"), head.headerFields[name] == "cross-site" { return true }
+        if let host = head.authority, let origin = head.headerFields[.origin] {
+            let hostDomain = host.lowercased()
+            return isLoopback(hostname(hostDomain)) && hostDomain != netloc(origin)
+        }
+        return false
     }
 
     /// `urllib.parse.urlparse(origin).netloc.lower()`: what sits between `//` and the next `/`.

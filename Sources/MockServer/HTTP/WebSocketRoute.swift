@@ -1,5 +1,6 @@
 import ComfyJSON
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
@@ -9,7 +10,7 @@ import NIOWebSocket
 /// the client's messages (only the first one matters: the feature-flag handshake).
 enum WebSocketRoute {
     static func register(on router: Router<MockContext>, path: String, engine: MockEngine) {
-        router.ws(RouterPath(stringLiteral: path)) { inbound, outbound, context in
+        router.ws(RouterPath(stringLiteral: path), shouldUpgrade: Self.shouldUpgrade) { inbound, outbound, context in
             let clientID = MockRoutes.query(context.request)["clientId"]
             let (sid, id, frames) = await engine.connect(clientID: clientID)
             await withTaskGroup(of: Void.self) { group in
@@ -46,5 +47,27 @@ enum WebSocketRoute {
             }
             await engine.disconnect(sid: sid, id: id)
         }
+    }
+
+    /// A plain `GET /ws` (no `Upgrade: websocket`) gets aiohttp's 400, as from ComfyUI, not Hummingbird's 200.
+    @Sendable static func shouldUpgrade(_ request: Request, _ context: MockContext) throws -> RouterShouldUpgrade {
+        let upgrade = request.headers[.upgrade]
+        guard upgrade?.trimmingCharacters(in: .whitespaces).lowercased() == "websocket" else {
+            throw NotAnUpgrade(upgrade: upgrade)
+        }
+        return .upgrade([:])
+    }
+}
+
+/// aiohttp's `WebSocketResponse` answer to a request without `Upgrade: websocket`: 400, text/plain.
+struct NotAnUpgrade: HTTPResponseError {
+    let upgrade: String?
+    var status: HTTPResponse.Status { .badRequest }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let text = "No WebSocket UPGRADE hdr: \(upgrade ?? "None")\n Can \"Upgrade\" only to \"WebSocket\"."
+        return Response(
+            status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
