@@ -133,15 +133,24 @@ final class PictureWorker: @unchecked Sendable {
     static func render(_ bytes: [UInt8], _ request: PictureRequest, depth: ColorDepth, symbols: SymbolSet)
         -> RenderedPicture
     {
-        let image: RGBImage
+        // A live preview is redrawn many times a second: decoded at the DCT scale the cells need and drawn in
+        // half blocks (ComfyImages' fast path, the one B9 measures). Stills (outputs) get libchafa's symbol search.
+        let live: Bool
+        if case .preview = request.source { live = symbols != .ascii } else { live = false }
+        let drawn: SymbolPicture
         do {
-            image = try ImageCodec.decode(bytes)
+            let size = try ImageCodec.dimensions(of: bytes)
+            let fit = PictureFit.cells(
+                imageWidth: size.width, imageHeight: size.height, maxColumns: request.columns, maxRows: request.rows)
+            let image =
+                live
+                ? try ImageCodec.decode(bytes, atLeast: fit.columns, fit.rows * 2) : try ImageCodec.decode(bytes)
+            drawn = SymbolRenderer.render(
+                image, columns: fit.columns, rows: fit.rows,
+                options: SymbolOptions(depth: pictureDepth(depth), symbols: symbols, fast: live))
         } catch {
             return RenderedPicture(request: request, picture: nil, failure: error.description)
         }
-        let drawn = SymbolRenderer.renderFitted(
-            image, maxColumns: request.columns, maxRows: request.rows,
-            options: SymbolOptions(depth: pictureDepth(depth), symbols: symbols))
         return RenderedPicture(request: request, picture: cells(drawn, depth: depth))
     }
 
