@@ -137,7 +137,9 @@ public struct ServerOptions: Sendable, Equatable {
 
     /// Picks the endpoint: `--url`, else `--server NAME`, else `COMFYUI_URL`, else the config's default,
     /// else `http://127.0.0.1:8188`. Flags override the config's credentials; `COMFYUI_TOKEN` is a fallback token.
+    /// An empty environment variable counts as unset (`COMFYUI_TOKEN=` must not send `Authorization: Bearer `).
     public func resolve(config: ServerConfig, environment: [String: String]) throws(ComfyError) -> Endpoint {
+        let environment = environment.filter { !$0.value.isEmpty }
         var named: ServerConfig.Server?
         var url: String
         if let given = self.url {
@@ -152,7 +154,7 @@ public struct ServerOptions: Sendable, Equatable {
             }
             named = entry
             url = entry.url
-        } else if let env = environment["COMFYUI_URL"], !env.isEmpty {
+        } else if let env = environment["COMFYUI_URL"] {
             url = env
         } else {
             url = "http://127.0.0.1:8188"
