@@ -1,6 +1,7 @@
-@testable import ComfyClient
 import Foundation
 import Testing
+
+@testable import ComfyClient
 
 /// comfytop's own socket sends no `Origin` (RFC 6455 §4.1 asks it of browsers only): behind a proxy that hands
 /// ComfyUI a loopback Host, ComfyUI's origin check refuses any Origin that names the proxy.
