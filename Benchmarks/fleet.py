@@ -74,7 +74,7 @@ def b8(bench):
         mock_rss = status_kb(mock.pid, "VmRSS")
         cfg = os.path.join(work, "config.toml")
         config(cfg, urls)
-        rows, cols = n + 14, 140
+        rows, cols = int(n * 1.7) + 10, 140  # the fleet screen gives its server list about 60 % of the height
         argv = [bench.COMFYTOP, "--all", "--config", cfg, "--data-dir", os.path.join(work, "store")]
 
         # Load: every server steps a job; every value is timed from the mock's send to the screen.

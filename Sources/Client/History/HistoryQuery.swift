@@ -61,15 +61,15 @@ extension LocalHistory {
             clauses.append("runs.server = ?")
             arguments.append(server)
         }
+        if !query.servers.isEmpty {
+            clauses.append("runs.server IN (\(query.servers.map { _ in "?" }.joined(separator: ", ")))")
+            arguments.append(contentsOf: query.servers as [any DatabaseValueConvertible])
+        }
         let words = query.text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         // Each word as a quoted prefix term: punctuation in prompts cannot break the FTS syntax.
         let pattern = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(
             separator: " ")
         // Newest or oldest first, a search is read in the full-text index's own order (its rowids are the runs'
-        if !query.servers.isEmpty {
-            clauses.append("runs.server IN (\(query.servers.map { _ in "?" }.joined(separator: ", ")))")
-            arguments.append(contentsOf: query.servers as [any DatabaseValueConvertible])
-        }
         // time keys): it stops after a page however many runs match. Other orders look every match up.
         let byTime = query.sort == .newest || query.sort == .oldest
         let searchJoin = !words.isEmpty && byTime
@@ -110,11 +110,13 @@ extension LocalHistory {
         case .shortest: order = "runs.duration ASC, runs.id DESC"
         }
         let from = searchJoin ? "runs_fts JOIN runs ON runs.id = runs_fts.rowid" : "runs"
+        // A search with no other filter is counted in the full-text index alone (no row of `runs` is read).
+        let countFrom = !words.isEmpty && clauses.count == 1 ? "runs_fts WHERE runs_fts MATCH ?" : "\(from) \(whereSQL)"
         let countSQL =
             if let cap = query.countLimit, !words.isEmpty {
-                "SELECT COUNT(*) FROM (SELECT 1 FROM \(from) \(whereSQL) LIMIT \(max(0, cap) + 1))"
+                "SELECT COUNT(*) FROM (SELECT 1 FROM \(countFrom) LIMIT \(max(0, cap) + 1))"
             } else {
-                "SELECT COUNT(*) FROM \(from) \(whereSQL)"
+                "SELECT COUNT(*) FROM \(countFrom)"
             }
         do {
             return try db.read { db in
