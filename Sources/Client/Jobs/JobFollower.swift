@@ -130,7 +130,9 @@ public struct JobFollower: Sendable {
     ) async throws(JobRunner.Failure) -> [String: Outcome] {
         var tracker = Tracker(state: start, pending: Set(ids))
         let began = Date()
-        var lastPoll = Date.distantPast
+        // The first read comes once the events already buffered are read (or after two intervals at most).
+        var lastPoll = Date()
+        var wantPoll = true
         while !tracker.pending.isEmpty {
             if let timeout, Date().timeIntervalSince(began) > timeout {
                 for id in tracker.pending {
@@ -138,28 +140,33 @@ public struct JobFollower: Sendable {
                 }
                 break
             }
-            var pollNow = Date().timeIntervalSince(lastPoll) >= pollInterval
-            if !pollNow {
-                switch await session.pump.next(within: pollInterval) {
-                case .event(.server(let event)):
-                    if let id = event.promptID, !tracker.pending.contains(id) { continue }
-                    let effects = tracker.state.ingest(event, now: Date())
-                    for case .lookupHistory(let id) in effects where tracker.pending.contains(id) {
-                        if let item = try await entry(id) { tracker.finish(id, item, onUpdate) }
-                    }
-                    if effects.contains(.refreshQueue) { pollNow = true }
-                    onUpdate(.progress(tracker.state))
-                case .event(.connection(let change)):
-                    onUpdate(.connection(change))
-                    _ = tracker.state.ingest(.connection(change), now: Date())
-                    if case .connected = change { pollNow = true }
-                case .silence: pollNow = true
-                case .ended:
-                    pollNow = true
-                    try? await Task.sleep(for: .milliseconds(Int(pollInterval * 1000)))
+            // Buffered events go first (the freshest news, and the only source of per-node steps); the queue is
+            // read when they are drained and a read is asked for (a `status`) or due, and in any case once it is
+            // overdue twice over, so a busy socket cannot starve the reads nor slow reads the events.
+            let sincePoll = Date().timeIntervalSince(lastPoll)
+            if sincePoll >= pollInterval { wantPoll = true }
+            var pollNow = false
+            switch await session.pump.next(within: wantPoll ? 0.01 : max(0.01, pollInterval - sincePoll)) {
+            case .event(.server(let event)):
+                if let id = event.promptID, !tracker.pending.contains(id) { break }
+                let effects = tracker.state.ingest(event, now: Date())
+                for case .lookupHistory(let id) in effects where tracker.pending.contains(id) {
+                    if let item = try await entry(id) { tracker.finish(id, item, onUpdate) }
                 }
+                if effects.contains(.refreshQueue) { wantPoll = true }
+                onUpdate(.progress(tracker.state))
+            case .event(.connection(let change)):
+                onUpdate(.connection(change))
+                _ = tracker.state.ingest(.connection(change), now: Date())
+                if case .connected = change { wantPoll = true }
+            case .silence: pollNow = wantPoll
+            case .ended:
+                pollNow = true
+                try? await Task.sleep(for: .milliseconds(Int(pollInterval * 1000)))
             }
+            if Date().timeIntervalSince(lastPoll) >= 2 * pollInterval { pollNow = true }
             if pollNow {
+                wantPoll = false
                 lastPoll = Date()
                 try await poll(&tracker, onUpdate)
                 onUpdate(.progress(tracker.state))
@@ -227,8 +234,9 @@ public struct JobFollower: Sendable {
             onUpdate(.connection(change))
             switch change {
             case .connected: return true
-            case .reconnecting, .offline: return false
-            case .connecting: continue
+            case .offline: return false
+            // The stream retries by itself: a first attempt that fails (a busy server) is worth the rest of the wait.
+            case .reconnecting, .connecting: continue
             }
         }
         return false
