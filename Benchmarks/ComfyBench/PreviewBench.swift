@@ -36,16 +36,30 @@ enum PreviewBench {
         // The live preview's path: a JPEG decoded at the DCT scale the cells need, half blocks (no symbol search),
         // cells in their neighbours' colours where that looks the same.
         let options = SymbolOptions(depth: depth, fast: true)
+        var stages = [Double](repeating: 0, count: 4)
+        // Process CPU time (glibc's clock() counts microseconds).
+        func cpuNow() -> Double { Double(clock()) / 1e6 }
         for bytes in files {
-            guard let size = try? ImageCodec.dimensions(of: bytes) else { continue }
-            let fit = PictureFit.cells(
-                imageWidth: size.width, imageHeight: size.height, maxColumns: width, maxRows: height)
+            let t0 = cpuNow()
+            // The fit for a square picture (previews are): the size to decode at is known before decoding.
+            let fit = PictureFit.cells(imageWidth: 1, imageHeight: 1, maxColumns: width, maxRows: height)
             guard let image = try? ImageCodec.decode(bytes, atLeast: fit.columns, fit.rows * 2) else { continue }
+            let t1 = cpuNow()
             let picture = SymbolRenderer.render(image, columns: fit.columns, rows: fit.rows, options: options)
+            let t2 = cpuNow()
             var canvas = Canvas(width: width, height: height)
             if let cells = cellPicture(picture, depth: terminal.depth) { canvas.draw(cells, x: 0, y: 0) }
+            let t3 = cpuNow()
             terminal.draw(canvas, previous: previous)
             previous = canvas
+            let t4 = cpuNow()
+            for (i, d) in [t1 - t0, t2 - t1, t3 - t2, t4 - t3].enumerated() { stages[i] += d }
+        }
+        if let path = ProcessInfo.processInfo.environment["COMFYBENCH_STAGES"] {
+            let text = zip(["decode", "render", "canvas", "terminal"], stages).map {
+                "\($0): \(String(format: "%.2f", $1 / Double(max(1, files.count)) * 1000)) ms"
+            }.joined(separator: ", ")
+            try? Data(text.utf8).write(to: URL(fileURLWithPath: path))
         }
         var done = previous ?? Canvas(width: width, height: height)
         _ = done.put(width - 4, height - 1, "DONE")

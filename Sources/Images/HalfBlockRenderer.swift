@@ -4,13 +4,15 @@
 /// sampler's rate. Mono has no colours to draw with: it takes libchafa's path.
 enum HalfBlockRenderer {
     static func render(_ image: RGBImage, columns: Int, rows: Int, depth: PictureDepth) -> SymbolPicture {
-        let pixels = image.resized(width: columns, height: rows * 2)
+        let pixels = image.resized(width: columns, height: rows * 2).pixels
         var cells: [SymbolCell] = []
         cells.reserveCapacity(columns * rows)
         for row in 0..<rows {
+            let upper = row * 2 * columns * 3, lower = (row * 2 + 1) * columns * 3
             for column in 0..<columns {
-                let top = color(pixels.pixel(column, row * 2), depth)
-                let bottom = color(pixels.pixel(column, row * 2 + 1), depth)
+                let u = upper + column * 3, l = lower + column * 3
+                let top = color((pixels[u], pixels[u + 1], pixels[u + 2]), depth)
+                let bottom = color((pixels[l], pixels[l + 1], pixels[l + 2]), depth)
                 cells.append(
                     top == bottom
                         ? SymbolCell(character: " ", foreground: top, background: bottom)
@@ -34,9 +36,9 @@ enum HalfBlockRenderer {
     static func nearest256(_ p: (UInt8, UInt8, UInt8)) -> UInt8 {
         let (r, g, b) = (Int(p.0), Int(p.1), Int(p.2))
         func level(_ v: Int) -> Int { v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40 }
+        func step(_ l: Int) -> Int { l == 0 ? 0 : 55 + 40 * l }
         let (lr, lg, lb) = (level(r), level(g), level(b))
-        let steps = [0, 95, 135, 175, 215, 255]
-        let cube = (steps[lr], steps[lg], steps[lb])
+        let cube = (step(lr), step(lg), step(lb))
         let mean = (r + g + b) / 3
         let grey = mean < 4 ? 0 : min(23, (mean - 3) / 10)
         let greyValue = 8 + grey * 10

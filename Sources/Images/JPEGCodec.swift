@@ -17,7 +17,14 @@ enum JPEGCodec {
     static func decode(_ bytes: [UInt8], limits: ImageLimits, atLeast target: (Int, Int)? = nil) throws(ImageError)
         -> RGBImage
     {
-        let (fullWidth, fullHeight) = try dimensions(bytes)
+        guard let handle = tjInitDecompress() else { throw .corrupt("cannot start the JPEG decoder") }
+        defer { tjDestroy(handle) }
+        var w32: Int32 = 0, h32: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        let header = bytes.withUnsafeBufferPointer { buffer in
+            tjDecompressHeader3(handle, buffer.baseAddress, UInt(buffer.count), &w32, &h32, &subsampling, &colorspace)
+        }
+        guard header == 0 else { throw .corrupt(message(handle)) }
+        let (fullWidth, fullHeight) = (Int(w32), Int(h32))
         try limits.check(width: fullWidth, height: fullHeight)
         var (width, height) = (fullWidth, fullHeight)
         if let target {
@@ -30,8 +37,6 @@ enum JPEGCodec {
                 }
             }
         }
-        guard let handle = tjInitDecompress() else { throw .corrupt("cannot start the JPEG decoder") }
-        defer { tjDestroy(handle) }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         // Stop on warnings too: a truncated file is an error, not a picture with a grey bottom.
         let flags = Int32(TJFLAG_STOPONWARNING)

@@ -23,27 +23,22 @@ extension SymbolPicture {
     /// `cell` drawn with `previous`'s colours, when that shows the same thing.
     static func restyled(_ cell: SymbolCell, toMatch previous: SymbolCell) -> SymbolCell? {
         let (fg, bg) = (previous.foreground, previous.background)
-        var candidates: [SymbolCell] = []
-        switch cell.character {
-        case " ": candidates.append(SymbolCell(character: " ", foreground: fg, background: cell.background))
-        case "█": candidates.append(SymbolCell(character: "█", foreground: cell.foreground, background: bg))
-        default: break
+        let c = cell.character
+        // A space shows only its background, a full block only its foreground; one colour is either.
+        if c == " " || cell.foreground == cell.background, cell.background == bg {
+            return SymbolCell(character: " ", foreground: fg, background: bg)
         }
-        if cell.foreground == cell.background {
-            // One colour: a space in it, or a full block in it.
-            candidates.append(SymbolCell(character: " ", foreground: fg, background: cell.background))
-            candidates.append(SymbolCell(character: "█", foreground: cell.foreground, background: bg))
+        if c == "█" || cell.foreground == cell.background, cell.foreground == fg {
+            return SymbolCell(character: "█", foreground: fg, background: bg)
         }
-        if let complement = complement(of: cell.character) {
-            candidates.append(SymbolCell(character: complement, foreground: cell.background, background: cell.foreground))
-            if complement == " " {
-                candidates.append(SymbolCell(character: " ", foreground: fg, background: cell.foreground))
-            }
-            if complement == "█" {
-                candidates.append(SymbolCell(character: "█", foreground: cell.background, background: bg))
-            }
+        // Swapped colours and the complement glyph.
+        guard cell.background == fg || cell.foreground == bg, let complement = complement(of: c) else { return nil }
+        if cell.background == fg && cell.foreground == bg {
+            return SymbolCell(character: complement, foreground: fg, background: bg)
         }
-        return candidates.first { $0.foreground == fg && $0.background == bg }
+        if complement == " ", cell.foreground == bg { return SymbolCell(character: " ", foreground: fg, background: bg) }
+        if complement == "█", cell.background == fg { return SymbolCell(character: "█", foreground: fg, background: bg) }
+        return nil
     }
 
     /// The glyph that covers exactly what `c` leaves uncovered, when the symbol sets have one.

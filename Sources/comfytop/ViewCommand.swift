@@ -94,7 +94,7 @@ struct ViewCommand: AsyncParsableCommand {
     private func fetch(_ api: ComfyAPI, _ file: OutputFile) async throws -> [UInt8] {
         do {
             return try await api.view(file, preview: full ? nil : "jpeg;90")
-        } catch let error as ComfyError {
+        } catch {
             guard case .notFound = error else { throw error }
             let base = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath)
             for candidate in [base.appendingPathComponent(file.subfolder), base] {
