@@ -18,6 +18,10 @@ struct WorkflowTests {
         #expect(p["6"]?["inputs"]?["text"] == "a cat in a hat")
         #expect(p["3"]?["inputs"]?["steps"] == 30)
         #expect(p["3"]?["inputs"]?["seed"]?.intValue != nil)
+        for _ in 0..<64 {
+            let seed = try Workflow.set("3.seed=random", in: p)["3"]?["inputs"]?["seed"]?.intValue ?? -1
+            #expect((0...Int(UInt32.max)).contains(seed), "a random seed fits the 32 bits some seed inputs allow")
+        }
         #expect(throws: Workflow.Problem.self) { try Workflow.set("9.x=1", in: prompt) }
         #expect(throws: Workflow.Problem.self) { try Workflow.set("nonsense", in: prompt) }
     }

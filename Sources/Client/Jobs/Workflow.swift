@@ -77,7 +77,8 @@ public enum Workflow {
         guard !input.isEmpty else { throw .badSet(assignment, reason: "no input name after the dot") }
         let value: JSONValue
         if raw == "random", ["seed", "noise_seed"].contains(input) {
-            value = .int(Int.random(in: 0...Int(UInt32.max) * 1024))
+            // 32 bits, as randomizeSeeds: nodes with a 32-bit seed input refuse more.
+            value = .int(Int.random(in: 0...Int(UInt32.max)))
         } else if let parsed = try? JSONValue.parse(raw) {
             value = parsed
         } else {
