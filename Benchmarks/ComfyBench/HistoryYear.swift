@@ -41,7 +41,8 @@ enum HistoryYear {
         let ended = end - (count - i) * (31_536_000_000 / max(count, 1))
         let started = ended - 3000 - Int(random.next() % 57_000)
         let failed = i % 17 == 5
-        let id = String(format: "%08x-%04x-4%03x-8%03x-%012llx", UInt32(truncatingIfNeeded: random.next()),
+        let id = String(
+            format: "%08x-%04x-4%03x-8%03x-%012llx", UInt32(truncatingIfNeeded: random.next()),
             Int(random.next() % 0x10000), Int(random.next() % 0x1000), Int(random.next() % 0x1000),
             random.next() % 0x1_0000_0000_0000)
         return RunRecord(
@@ -51,8 +52,11 @@ enum HistoryYear {
             traceback: nil, startedAt: started, endedAt: ended, prompt: prompt,
             outputs: failed
                 ? []
-                : [OutputFile(filename: String(format: "ComfyUI_%05d_.png", i % 100_000), subfolder: "", type: "output",
-                    nodeID: "9", kind: "images")],
+                : [
+                    OutputFile(
+                        filename: String(format: "ComfyUI_%05d_.png", i % 100_000), subfolder: "", type: "output",
+                        nodeID: "9", kind: "images")
+                ],
             nodeSeconds: [:], cachedNodes: [])
     }
 
@@ -122,7 +126,13 @@ enum HistoryYear {
             ("server_screen_ms", .double(serverScreen * 1000)),
             ("search_ms_median", .double(times[times.count / 2] * 1000)),
             ("search_ms_max", .double((times.last ?? 0) * 1000)),
-            ("searches", .array(searches.map { .obj(("word", .string($0.0)), ("ms", .double($0.1 * 1000)), ("matches", .int($0.2))) })))
+            (
+                "searches",
+                .array(
+                    searches.map {
+                        .obj(("word", .string($0.0)), ("ms", .double($0.1 * 1000)), ("matches", .int($0.2)))
+                    })
+            ))
     }
 }
 

@@ -42,7 +42,9 @@ enum FleetStatus {
 
     static func json(_ pair: (FleetMember, Result<Answer, ComfyError>)) -> JSONValue {
         let (member, result) = pair
-        var fields: [(String, JSONValue)] = [("server", .string(member.name)), ("url", .string(member.endpoint.displayURL))]
+        var fields: [(String, JSONValue)] = [
+            ("server", .string(member.name)), ("url", .string(member.endpoint.displayURL)),
+        ]
         switch result {
         case .success(let a):
             let devices = a.stats.devices.map {
@@ -74,7 +76,8 @@ enum FleetQueue {
             for (member, result) in zip(members, results) {
                 switch result {
                 case .success(let queue):
-                    let rows = queue.running.map { ($0, "running", 0) }
+                    let rows =
+                        queue.running.map { ($0, "running", 0) }
                         + queue.pending.enumerated().map { ($0.element, "pending", $0.offset + 1) }
                     for (q, state, position) in rows {
                         items.append(

@@ -94,8 +94,12 @@ final class FleetEventPrinter: @unchecked Sendable {
             return JSONValue.obj(
                 ("server", .string(server.name)), ("event", "server"), ("state", .string(state)),
                 ("url", .string(server.url)), ("reason", .optional(reason)),
-                ("time", .string(JobEvent(event: "server", promptID: "", source: .anonymous, via: .live, time: now)
-                    .json["time"]?.stringValue ?? ""))
+                (
+                    "time",
+                    .string(
+                        JobEvent(event: "server", promptID: "", source: .anonymous, via: .live, time: now)
+                            .json["time"]?.stringValue ?? "")
+                )
             ).pythonJSON
         }
         return "\(Format.pad(server.name, 12)) \(JobEvent.stampForHumans(now))  server \(state)"

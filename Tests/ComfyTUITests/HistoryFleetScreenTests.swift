@@ -35,8 +35,10 @@ struct HistoryFleetScreenTests {
         var h = HistoryBrowserState(server: nil)
         h.refresh(store)
         app.history = h
-        var text = Screen.render(app: app, monitor: monitor, now: now, width: 120, height: 14, glyphs: Glyphs(ascii: false))
-            .lines.joined(separator: "\n")
+        var text = Screen.render(
+            app: app, monitor: monitor, now: now, width: 120, height: 14, glyphs: Glyphs(ascii: false)
+        )
+        .lines.joined(separator: "\n")
         #expect(text.contains("6 runs · every server"))
         #expect(text.contains("gpu0.lan:8188") && text.contains("gpu1.lan:8188"))
         var effects: [AppEffect]

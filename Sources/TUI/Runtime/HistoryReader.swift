@@ -14,7 +14,9 @@ extension LocalHistory: HistoryReader {
     public func readPage(_ query: HistoryQuery) -> HistoryPage? {
         let started = Date()
         guard let (rows, total) = try? search(query) else { return nil }
-        let summary = (try? cachedSummary(server: query.server)).map { HistorySummary(count: $0.count, newest: $0.newest) }
+        let summary = (try? cachedSummary(server: query.server)).map {
+            HistorySummary(count: $0.count, newest: $0.newest)
+        }
         return HistoryPage(
             query: query, rows: rows, total: total, summary: summary,
             millis: Date().timeIntervalSince(started) * 1000)
