@@ -121,7 +121,7 @@ public enum AppUpdate {
         }
         if app.screen == .history, app.overlay == .none || app.overlay == .help {
             if app.overlay == .help, key != .char("?"), key != .f1 { app.overlay = .none; return (app, []) }
-            return updateHistory(app, key: key, pageSize: pageSize)
+            return updateHistory(app, key: key, pageSize: pageSize, server: monitor.serverURL)
         }
         if case .mouse(_, _, let button) = key {
             switch button {

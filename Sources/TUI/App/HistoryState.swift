@@ -84,7 +84,9 @@ public struct HistoryBrowserState: Sendable, Equatable {
 
 /// What the history keys ask for.
 extension AppUpdate {
-    static func updateHistory(_ app: AppState, key: Key, pageSize: Int) -> (AppState, [AppEffect]) {
+    /// `server` is the one the screen's actions go to: a row of another server (the list covers every server) is
+    /// read and copied from the store, but not downloaded, queued again or deleted through this server.
+    static func updateHistory(_ app: AppState, key: Key, pageSize: Int, server: String) -> (AppState, [AppEffect]) {
         var app = app
         guard var h = app.history else { return (app, []) }
         if h.editingSearch {
@@ -102,6 +104,12 @@ extension AppUpdate {
             return (app, [.queryHistory(h.query)])
         }
         guard let action = KeyMap.action(for: key) else { return (app, []) }
+        if [.download, .requeue, .requeueNewSeed, .deleteHistory].contains(action), let row = h.selectedRow,
+            row.server != server
+        {
+            app.note = "that run is from \(row.server): open comfytop on that server to act on it"
+            return (app, [])
+        }
         var effects: [AppEffect] = []
         let detailOpen = h.detail != nil
         switch action {
