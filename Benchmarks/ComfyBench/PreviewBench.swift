@@ -62,7 +62,7 @@ enum PreviewBench {
             try? Data(text.utf8).write(to: URL(fileURLWithPath: path))
         }
         var done = previous ?? Canvas(width: width, height: height)
-        _ = done.put(width - 4, height - 1, "DONE")
+        _ = done.put(width - 6, height - 1, "DONE")  // not the bottom-right cell, which curses leaves alone
         terminal.draw(done, previous: previous)
         while terminal.readKey(timeoutMS: 1000, wakeable: false) != .char("q") {}
     }
