@@ -53,7 +53,8 @@ enum HalfBlockRenderer {
         var best = 0, bestDistance = Int.max
         for i in 0..<count {
             let c = XtermPalette.rgb(UInt8(i))
-            let d = (Int(c.0) - Int(p.0)) * (Int(c.0) - Int(p.0)) + (Int(c.1) - Int(p.1)) * (Int(c.1) - Int(p.1))
+            let d =
+                (Int(c.0) - Int(p.0)) * (Int(c.0) - Int(p.0)) + (Int(c.1) - Int(p.1)) * (Int(c.1) - Int(p.1))
                 + (Int(c.2) - Int(p.2)) * (Int(c.2) - Int(p.2))
             if d < bestDistance { (best, bestDistance) = (i, d) }
         }

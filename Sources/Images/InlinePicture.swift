@@ -30,7 +30,8 @@ public enum InlinePicture {
             else { return [] }
             if let id = frame.placeholderImageID {
                 // Placeholder cells are text: printing them moves the cursor like any text.
-                return frame.bytes + Array(KittyGraphics.placeholderText(imageID: id, columns: frame.columns, rows: frame.rows).utf8)
+                return frame.bytes
+                    + Array(KittyGraphics.placeholderText(imageID: id, columns: frame.columns, rows: frame.rows).utf8)
             }
             var out = Array(String(repeating: "\n", count: frame.rows).utf8)
             out += Array("\u{1B}[\(frame.rows)A\r".utf8)

@@ -25,7 +25,9 @@ public enum SixelEncoder {
         let count = ct_chafa_take_string(chafa_canvas_print(canvas, info), &text)
         guard let text else { return [] }
         defer { free(text) }
-        return text.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        return text.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
+        }
     }
 
     /// A terminal description whose sixel sequences are the standard ones (mlterm's entry in chafa's database).

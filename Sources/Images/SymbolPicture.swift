@@ -7,8 +7,10 @@ public enum PictureColor: Hashable, Sendable {
     case terminalBackground
 
     /// The colour as RGB, with the xterm palette for indexes and `foreground`/`background` for the terminal's own.
-    public func resolved(foreground: (UInt8, UInt8, UInt8) = (229, 229, 229),
-                         background: (UInt8, UInt8, UInt8) = (0, 0, 0)) -> (UInt8, UInt8, UInt8) {
+    public func resolved(
+        foreground: (UInt8, UInt8, UInt8) = (229, 229, 229),
+        background: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    ) -> (UInt8, UInt8, UInt8) {
         switch self {
         case .rgb(let r, let g, let b): return (r, g, b)
         case .palette(let index): return XtermPalette.rgb(index)
@@ -67,7 +69,8 @@ public struct SymbolPicture: Hashable, Sendable {
             for column in 0..<columns {
                 let cell = self[column, row]
                 if last.map({ $0.0 != cell.foreground || $0.1 != cell.background }) ?? true {
-                    out += "\u{1B}[0" + Self.sgr(cell.foreground, background: false)
+                    out +=
+                        "\u{1B}[0" + Self.sgr(cell.foreground, background: false)
                         + Self.sgr(cell.background, background: true) + "m"
                     last = (cell.foreground, cell.background)
                 }

@@ -128,7 +128,8 @@ public enum SymbolRenderer {
         case .quadrant:
             tags |= CHAFA_SYMBOL_TAG_BLOCK.rawValue | CHAFA_SYMBOL_TAG_QUAD.rawValue | CHAFA_SYMBOL_TAG_SOLID.rawValue
         case .sextant:
-            tags |= CHAFA_SYMBOL_TAG_BLOCK.rawValue | CHAFA_SYMBOL_TAG_QUAD.rawValue
+            tags |=
+                CHAFA_SYMBOL_TAG_BLOCK.rawValue | CHAFA_SYMBOL_TAG_QUAD.rawValue
                 | CHAFA_SYMBOL_TAG_SEXTANT.rawValue | CHAFA_SYMBOL_TAG_SOLID.rawValue
         case .ascii: tags |= CHAFA_SYMBOL_TAG_ASCII.rawValue
         }

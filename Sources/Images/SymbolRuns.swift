@@ -36,8 +36,12 @@ extension SymbolPicture {
         if cell.background == fg && cell.foreground == bg {
             return SymbolCell(character: complement, foreground: fg, background: bg)
         }
-        if complement == " ", cell.foreground == bg { return SymbolCell(character: " ", foreground: fg, background: bg) }
-        if complement == "█", cell.background == fg { return SymbolCell(character: "█", foreground: fg, background: bg) }
+        if complement == " ", cell.foreground == bg {
+            return SymbolCell(character: " ", foreground: fg, background: bg)
+        }
+        if complement == "█", cell.background == fg {
+            return SymbolCell(character: "█", foreground: fg, background: bg)
+        }
         return nil
     }
 

@@ -9,7 +9,8 @@ struct ServerFlags: ParsableArguments {
     var url: String?
 
     @Option(
-        help: "A server named in the config file ($XDG_CONFIG_HOME/comfytop/config.toml); a,b,c (names or URLs) for a fleet."
+        help:
+            "A server named in the config file ($XDG_CONFIG_HOME/comfytop/config.toml); a,b,c (names or URLs) for a fleet."
     )
     var server: String?
 

@@ -10,9 +10,11 @@ struct PictureTerminal {
 
     /// Detects from the environment and, with `--images auto` on a terminal, from its replies. When stdout is not
     /// a terminal: symbols, 80×40.
-    static func detect(mode: ImageMode, color: PictureDepth?, environment: [String: String] = ProcessInfo.processInfo
-        .environment) -> PictureTerminal
-    {
+    static func detect(
+        mode: ImageMode, color: PictureDepth?,
+        environment: [String: String] = ProcessInfo.processInfo
+            .environment
+    ) -> PictureTerminal {
         let tty = isatty(STDOUT_FILENO) == 1
         let size = tty ? TerminalQuery.windowSize(STDOUT_FILENO) : nil
         let columns = size?.columns ?? 80, rows = size?.rows ?? 42

@@ -27,7 +27,8 @@ struct ViewCommand: AsyncParsableCommand {
     @Option(help: "Height in rows (default: the terminal's, less two).") var rows: Int?
     @Option(help: "Symbols' colours: truecolor, 256, 16, 8 or mono (default: from the terminal and COLORTERM).")
     var color: String?
-    @Option(help: "Symbols: block, quadrant or sextant (sextants need a recent font).") var symbols: SymbolSet = .quadrant
+    @Option(help: "Symbols: block, quadrant or sextant (sextants need a recent font).") var symbols: SymbolSet =
+        .quadrant
 
     func validate() throws {
         if let index, index < 1 { throw ValidationError("--index counts from 1.") }
@@ -64,7 +65,8 @@ struct ViewCommand: AsyncParsableCommand {
             let chosen: [(Int, OutputFile)]
             if let index {
                 guard index <= images.count else {
-                    report("job \(promptID) has \(images.count) image(s): --index \(index) is past the last", json: false)
+                    report(
+                        "job \(promptID) has \(images.count) image(s): --index \(index) is past the last", json: false)
                     return Exit.usage
                 }
                 chosen = [(index, images[index - 1])]
@@ -74,7 +76,8 @@ struct ViewCommand: AsyncParsableCommand {
             var failed = false
             for (number, file) in chosen {
                 let bytes = try await fetch(api, file)
-                let title = "\(number)/\(images.count)  \(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)"
+                let title =
+                    "\(number)/\(images.count)  \(file.subfolder.isEmpty ? "" : file.subfolder + "/")\(file.filename)"
                 if !show(bytes, title: title, terminal: terminal, imageID: UInt32(number % 255 + 1)) { failed = true }
             }
             return failed ? Exit.failed : 0

@@ -2,9 +2,12 @@ import ComfyImages
 import Testing
 
 @Suite struct GraphicsSupportTests {
-    func choose(_ env: [String: String], _ replies: TerminalReplies? = nil, mode: ImageMode = .auto,
-                window: CellPixelSize? = nil) -> GraphicsChoice {
-        GraphicsSupport.choose(mode: mode, environment: env, replies: replies, windowPixels: window, columns: 100, rows: 50)
+    func choose(
+        _ env: [String: String], _ replies: TerminalReplies? = nil, mode: ImageMode = .auto,
+        window: CellPixelSize? = nil
+    ) -> GraphicsChoice {
+        GraphicsSupport.choose(
+            mode: mode, environment: env, replies: replies, windowPixels: window, columns: 100, rows: 50)
     }
 
     @Test func detectionOrder() {
@@ -23,11 +26,14 @@ import Testing
         let da1 = TerminalReplies(primaryAttributes: [62, 4, 22])
         #expect(choose(["TERM": "xterm"], da1).graphics == .symbols)
         let sized = TerminalReplies(primaryAttributes: [62, 4, 22], cellSize: CellPixelSize(width: 9, height: 18))
-        #expect(choose(["TERM": "xterm"], sized) == GraphicsChoice(
-            graphics: .sixel, cellSize: CellPixelSize(width: 9, height: 18),
-            reason: "the terminal reports sixel graphics (DA1 4)"))
-        #expect(choose(["TERM": "xterm"], da1, window: CellPixelSize(width: 1000, height: 1000)).cellSize
-            == CellPixelSize(width: 10, height: 20))
+        #expect(
+            choose(["TERM": "xterm"], sized)
+                == GraphicsChoice(
+                    graphics: .sixel, cellSize: CellPixelSize(width: 9, height: 18),
+                    reason: "the terminal reports sixel graphics (DA1 4)"))
+        #expect(
+            choose(["TERM": "xterm"], da1, window: CellPixelSize(width: 1000, height: 1000)).cellSize
+                == CellPixelSize(width: 10, height: 20))
         // 0×0 pixels (SSH): symbols.
         #expect(choose(["TERM": "xterm"], da1, window: CellPixelSize(width: 0, height: 0)).graphics == .symbols)
     }
@@ -45,8 +51,9 @@ import Testing
         #expect(choose(["TERM": "xterm"], mode: .kitty).graphics == .kitty)
         #expect(choose(["TERM": "xterm"], mode: .off).graphics == .off)
         #expect(choose(["TERM": "xterm"], mode: .sixel).graphics == .symbols)
-        #expect(choose(["TERM": "xterm"], TerminalReplies(cellSize: CellPixelSize(width: 8, height: 16)), mode: .sixel)
-            .graphics == .sixel)
+        #expect(
+            choose(["TERM": "xterm"], TerminalReplies(cellSize: CellPixelSize(width: 8, height: 16)), mode: .sixel)
+                .graphics == .sixel)
     }
 
     @Test func parsesReplies() {
@@ -66,7 +73,8 @@ import Testing
     @Test func depthFromTheEnvironment() {
         #expect(GraphicsSupport.symbolDepth(environment: ["COLORTERM": "truecolor"], colors: 256) == .truecolor)
         #expect(GraphicsSupport.symbolDepth(environment: [:], colors: 256) == .colors256)
-        #expect(GraphicsSupport.symbolDepth(environment: ["NO_COLOR": "1", "COLORTERM": "truecolor"], colors: 256) == .mono)
+        #expect(
+            GraphicsSupport.symbolDepth(environment: ["NO_COLOR": "1", "COLORTERM": "truecolor"], colors: 256) == .mono)
         #expect(GraphicsSupport.symbolDepth(environment: [:], colors: 8) == .colors8)
         #expect(GraphicsSupport.symbolDepth(environment: [:], colors: 0) == .mono)
     }

@@ -7,7 +7,8 @@ import Testing
 
     @Test func kittyDirectPlacementGolden() throws {
         let choice = GraphicsChoice(graphics: .kitty, reason: "test")
-        let frame = try #require(try GraphicsEncoder.encode(try Self.fixture(), choice: choice, columns: 16, rows: 8, imageID: 7))
+        let frame = try #require(
+            try GraphicsEncoder.encode(try Self.fixture(), choice: choice, columns: 16, rows: 8, imageID: 7))
         #expect(frame.placeholderImageID == nil)
         let text = String(decoding: frame.bytes, as: UTF8.self)
         #expect(text.hasPrefix("\u{1B}_Ga=T,f=100,i=7,q=2,c=16,r=8,C=1,m="))
@@ -17,7 +18,8 @@ import Testing
 
     @Test func kittyPlaceholdersInsideTmuxGolden() throws {
         let choice = GraphicsChoice(graphics: .kitty, tmux: true, reason: "test")
-        let frame = try #require(try GraphicsEncoder.encode(try Self.fixture(), choice: choice, columns: 16, rows: 8, imageID: 42))
+        let frame = try #require(
+            try GraphicsEncoder.encode(try Self.fixture(), choice: choice, columns: 16, rows: 8, imageID: 42))
         #expect(frame.placeholderImageID == 42)
         let text = String(decoding: frame.bytes, as: UTF8.self)
         #expect(text.hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}_Ga=T,U=1,f=100,i=42,q=2,c=16,r=8,m="))
@@ -34,7 +36,8 @@ import Testing
         let text = String(decoding: bytes, as: UTF8.self)
         let chunks = text.components(separatedBy: "\u{1B}\\").filter { !$0.isEmpty }
         #expect(chunks.count == 4)  // 13 336 base64 characters
-        #expect(chunks[0].contains("m=1;") && chunks[1].hasPrefix("\u{1B}_Gm=1;") && chunks[3].hasPrefix("\u{1B}_Gm=0;"))
+        #expect(
+            chunks[0].contains("m=1;") && chunks[1].hasPrefix("\u{1B}_Gm=1;") && chunks[3].hasPrefix("\u{1B}_Gm=0;"))
         #expect(chunks.dropLast().allSatisfy { $0.split(separator: ";").last?.count == 4096 })
         #expect(String(decoding: KittyGraphics.delete(imageID: 3), as: UTF8.self) == "\u{1B}_Ga=d,d=I,i=3,q=2\u{1B}\\")
     }

@@ -53,7 +53,9 @@ import Testing
             garbage.append(UInt8(truncatingIfNeeded: state >> 16))
         }
         #expect(throws: ImageError.self) { try ImageCodec.decode(garbage) }
-        #expect(throws: ImageError.self) { try ImageCodec.decode([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + garbage) }
+        #expect(throws: ImageError.self) {
+            try ImageCodec.decode([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + garbage)
+        }
         #expect(throws: ImageError.self) { try ImageCodec.decode(Array("RIFF\0\0\0\0WEBPVP8 ".utf8) + garbage) }
     }
 
@@ -73,7 +75,9 @@ import Testing
         }
         // A PNG whose IHDR claims 100 000 × 100 000 (libspng checks its own limits, then ours).
         var png = try ImageCodec.encodePNG(Goldens.scene(width: 8, height: 8))
-        for (offset, byte) in [(16, 0x00), (17, 0x01), (18, 0x86), (19, 0xA0), (20, 0x00), (21, 0x01), (22, 0x86), (23, 0xA0)] {
+        for (offset, byte) in [
+            (16, 0x00), (17, 0x01), (18, 0x86), (19, 0xA0), (20, 0x00), (21, 0x01), (22, 0x86), (23, 0xA0),
+        ] {
             png[offset] = UInt8(byte)
         }
         #expect(throws: ImageError.self) { try ImageCodec.decode(png) }

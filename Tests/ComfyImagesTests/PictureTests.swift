@@ -43,7 +43,8 @@ import Testing
             let picture = SymbolRenderer.render(
                 source, columns: columns, rows: 16, options: SymbolOptions(depth: .truecolor, fast: true))
             let drawn = picture.reconstructed(cellWidth: 4, cellHeight: 8)
-            let error = PictureDifference.meanChannelError(drawn, source.resized(width: drawn.width, height: drawn.height))
+            let error =
+                PictureDifference.meanChannelError(drawn, source.resized(width: drawn.width, height: drawn.height))
                 ?? .infinity
             print("picture test \(name) truecolor/fast: mean channel error \(error)")
             #expect(error <= 6, "\(name): \(error)")
@@ -61,7 +62,9 @@ import Testing
             let reference = source.resized(width: drawn.width, height: drawn.height)
             let error = PictureDifference.meanChannelError(drawn, reference) ?? .infinity
             let floor = Self.paletteFloor(reference)
-            print("picture test \(name) 256/\(fast ? "fast" : symbols.rawValue): mean channel error \(error) (palette floor \(floor))")
+            print(
+                "picture test \(name) 256/\(fast ? "fast" : symbols.rawValue): mean channel error \(error) (palette floor \(floor))"
+            )
             #expect(error <= floor * 1.15 + 1, "\(name): \(error) against a floor of \(floor)")
             #expect(error <= 24)
         }
@@ -70,7 +73,8 @@ import Testing
     @Test(arguments: [PictureDepth.colors16, .colors8, .mono])
     func fewColoursKeepLightAndDarkInPlace(depth: PictureDepth) throws {
         for (name, source, columns) in try Self.sources() {
-            let picture = SymbolRenderer.render(source, columns: columns, rows: 16, options: SymbolOptions(depth: depth))
+            let picture = SymbolRenderer.render(
+                source, columns: columns, rows: 16, options: SymbolOptions(depth: depth))
             // Judged per cell: dithering trades exact pixels for the right density over a cell.
             let drawn = picture.reconstructed(foreground: (255, 255, 255), background: (0, 0, 0))
                 .resized(width: columns, height: 16)

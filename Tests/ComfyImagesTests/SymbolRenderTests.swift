@@ -84,7 +84,9 @@ import Testing
                 let fewer = plain.withFewerColourChanges()
                 #expect(fewer.reconstructed() == plain.reconstructed())
                 func changes(_ p: SymbolPicture) -> Int {
-                    zip(p.cells, p.cells.dropFirst()).filter { $0.foreground != $1.foreground || $0.background != $1.background }.count
+                    zip(p.cells, p.cells.dropFirst()).filter {
+                        $0.foreground != $1.foreground || $0.background != $1.background
+                    }.count
                 }
                 #expect(changes(fewer) <= changes(plain))
             }

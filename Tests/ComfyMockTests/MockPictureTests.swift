@@ -79,7 +79,9 @@ struct MockPictureTests {
         #expect(small.width == 128 && small.height == 96)  // ComfyUI re-encodes, it does not resize
         let lower = try await mock.get(path + "&preview=jpeg;20")
         #expect(lower.body.count < jpeg.body.count)
-        for (query, type) in [("webp;50", "image/webp"), ("gif;50", "image/webp"), ("jpeg;80&channel=rgba", "image/webp")] {
+        for (query, type) in [
+            ("webp;50", "image/webp"), ("gif;50", "image/webp"), ("jpeg;80&channel=rgba", "image/webp"),
+        ] {
             let reply = try await mock.get(path + "&preview=" + query.replacingOccurrences(of: ";", with: "%3B"))
             #expect(reply.status == 200 && reply.contentType == type, "\(query)")
             #expect(ImageFormat.sniff(reply.body) == .webp, "\(query)")

@@ -100,7 +100,11 @@ extension ComfyAPI {
                 received += chunk.readableBytes
                 if streaming, let sink {
                     try sink(chunk.readableBytesView)
-                } else if declared != nil { bytes.append(contentsOf: chunk.readableBytesView) } else { chunks.append(chunk) }
+                } else if declared != nil {
+                    bytes.append(contentsOf: chunk.readableBytesView)
+                } else {
+                    chunks.append(chunk)
+                }
                 // A server that trickles (a byte a second) never trips the idle read timeout: give the body the
                 // request's budget plus one second per 64 KiB received, no more.
                 let allowed = budget + Int64(received / Self.minimumBodyRate) * 1000

@@ -35,7 +35,9 @@ enum SyntheticPicture {
         }
         return RGBImage(width: w, height: h) { px, py in
             let x = (Double(px) + 0.5) / Double(w), y = (Double(py) + 0.5) / Double(h)
-            if y < water { return land(x: x, y: y, palette: palette, sun: (sunX, sunY, sunR), ridges: ridges, water: water).bytes }
+            if y < water {
+                return land(x: x, y: y, palette: palette, sun: (sunX, sunY, sunR), ridges: ridges, water: water).bytes
+            }
             // The lake: the scene mirrored about the waterline, rippled and darkened toward the shore.
             let depth = (y - water) / (1 - water)
             let ripple = 0.004 * sin(y * 420 + sin(x * 30) * 2)
@@ -167,7 +169,10 @@ struct RGB: Sendable {
     }
 
     var bytes: (UInt8, UInt8, UInt8) {
-        (UInt8(max(0, min(255, r.rounded()))), UInt8(max(0, min(255, g.rounded()))), UInt8(max(0, min(255, b.rounded()))))
+        (
+            UInt8(max(0, min(255, r.rounded()))), UInt8(max(0, min(255, g.rounded()))),
+            UInt8(max(0, min(255, b.rounded())))
+        )
     }
 }
 

@@ -177,9 +177,11 @@ public final class CursesTerminal: Terminal {
     private func drawGraphics(_ canvas: Canvas, gone: [CanvasGraphic], full: Bool, rows: Set<Int>) {
         var out: [UInt8] = gone.compactMap(\.removal).flatMap { $0 }
         for graphic in canvas.graphics {
-            let touched = graphic.removal == nil && (graphic.y..<graphic.y + graphic.rows).contains { rows.contains($0) }
+            let touched =
+                graphic.removal == nil && (graphic.y..<graphic.y + graphic.rows).contains { rows.contains($0) }
             guard full || touched || !shownGraphics.contains(graphic) else { continue }
-            out += Array("\u{1B}7\u{1B}[\(graphic.y + 1);\(graphic.x + 1)H".utf8) + graphic.bytes + Array("\u{1B}8".utf8)
+            out +=
+                Array("\u{1B}7\u{1B}[\(graphic.y + 1);\(graphic.x + 1)H".utf8) + graphic.bytes + Array("\u{1B}8".utf8)
         }
         shownGraphics = canvas.graphics
         writeGraphics(out)
