@@ -27,7 +27,7 @@ apt_install() {
 }
 
 if ! { [ -f /usr/include/ncurses.h ] || [ -f /usr/include/ncursesw/ncurses.h ]; } \
-    || ! ls /usr/lib/*/libncursesw.so /usr/lib/libncursesw.so >/dev/null 2>&1; then
+    || ! { ls /usr/lib/*/libncursesw.so || ls /usr/lib/libncursesw.so; } >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then
         say "installing libncurses-dev (ncursesw headers and library)…"
         apt_install libncurses-dev
