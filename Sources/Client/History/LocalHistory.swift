@@ -36,12 +36,18 @@ public final class LocalHistory: Sendable {
                 configuration.busyMode = .timeout(15)
                 db = try DatabaseQueue(path: path, configuration: configuration)
             }
-            // Two processes opening a new store at once both see it unmigrated; the one that loses finds the
-            // table made by the other: once that migration is committed, migrating again finds nothing to do.
-            do {
-                try Self.migrator.migrate(db)
-            } catch {
-                try Self.migrator.migrate(db)
+            // Two processes opening a new store at once both see it unmigrated; the one that loses a migration
+            // finds the table or column made by the other: once that migration is committed, migrating again skips
+            // it. A process can lose once per migration (three), so it tries once more than there are.
+            var attempt = 0
+            while true {
+                do {
+                    try Self.migrator.migrate(db)
+                    break
+                } catch {
+                    attempt += 1
+                    if attempt > 3 { throw error }
+                }
             }
         } catch {
             throw ComfyError.io(path: path, detail: "cannot open the history store: \(error)")
