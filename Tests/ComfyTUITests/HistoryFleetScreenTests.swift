@@ -25,16 +25,25 @@ struct HistoryFleetScreenTests {
         return s
     }
 
-    @Test("every server: a server column; s steps to one server, then the next, then every server again")
-    func serverColumnAndFilter() throws {
+    static let now = Date(timeIntervalSince1970: 1_800_000_400)
+
+    /// The history screen over every server's runs of `store()`.
+    static func everyServer() throws -> (LocalHistory, AppState) {
         let store = try Self.store()
-        let monitor = MonitorState(serverURL: "fleet", ownClientID: "me")
-        let now = Date(timeIntervalSince1970: 1_800_000_400)
         var app = AppState()
         app.screen = .history
         var h = HistoryBrowserState(server: nil)
         h.refresh(store)
         app.history = h
+        return (store, app)
+    }
+
+    @Test("every server: a server column; s steps to one server, then the next, then every server again")
+    func serverColumnAndFilter() throws {
+        let (store, initial) = try Self.everyServer()
+        var app = initial
+        let monitor = MonitorState(serverURL: "fleet", ownClientID: "me")
+        let now = Self.now
         var text = Screen.render(
             app: app, monitor: monitor, now: now, width: 120, height: 14, glyphs: Glyphs(ascii: false)
         )
@@ -54,6 +63,23 @@ struct HistoryFleetScreenTests {
         #expect(app.history?.query.server == "http://gpu1.lan:8188")
         (app, _) = AppUpdate.update(app, key: .char("s"), monitor: monitor, now: now)
         #expect(app.history?.query.server == nil)
+    }
+
+    @Test("d, r, R and D on another server's row say so and do nothing; on this server's row they act")
+    func otherServerRow() throws {
+        var (_, app) = try Self.everyServer()
+        let monitor = MonitorState(serverURL: "http://gpu0.lan:8188", ownClientID: "me")
+        let other = try #require(app.history?.rows.firstIndex { $0.server == "http://gpu1.lan:8188" })
+        let own = try #require(app.history?.rows.firstIndex { $0.server == "http://gpu0.lan:8188" })
+        for key in ["d", "r", "R", "D"] {
+            app.history?.selected = other
+            var (next, effects) = AppUpdate.update(app, key: .char(Character(key)), monitor: monitor, now: Self.now)
+            #expect(effects.isEmpty && next.overlay == .none, "\(key)")
+            #expect(next.note?.contains("gpu1.lan") == true, "\(key)")
+            app.history?.selected = own
+            (next, effects) = AppUpdate.update(app, key: .char(Character(key)), monitor: monitor, now: Self.now)
+            #expect(!effects.isEmpty || next.overlay != .none, "\(key)")
+        }
     }
 
     @Test("a search that matches more than the screen counts says so")
