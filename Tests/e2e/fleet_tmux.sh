@@ -4,22 +4,9 @@
 # jobs run back to back on several mocks; the bad ones say why; Enter/Esc and the jump keys move between the fleet
 # and the server screens; a mock that restarts comes back; resizing and quitting work.
 set -u
-BIN=$(cd "$(dirname "${1:-.build/debug/comfytop}")" && pwd)/$(basename "${1:-.build/debug/comfytop}")
-WORK=$(mktemp -d)
 SESSION="comfytop-fleet-$$"
+source "$(dirname "$0")/lib.sh"
 NAMES=(alpha bravo charlie delta echo)
-pass=0
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); screen | sed 's/^/     | /'; fi; }
-screen() { tmux capture-pane -t "$SESSION" -p; }
-wait_for() {  # wait_for PATTERN SECONDS
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.2
-    done
-    return 1
-}
 row() { screen | grep -m1 -- "● $1 "; }  # the server's row on the fleet screen
 cleanup() {
     tmux kill-session -t "$SESSION" 2>/dev/null

@@ -2,21 +2,8 @@
 # End-to-end: the monitor in tmux against the mock. Another client's job appears, runs and finishes on screen;
 # the screen survives resizes down to the too-small screen; q quits and gives the terminal back.
 set -u
-BIN=$(cd "$(dirname "${1:-.build/debug/comfytop}")" && pwd)/$(basename "${1:-.build/debug/comfytop}")
-WORK=$(mktemp -d)
 SESSION="comfytop-e2e-$$"
-pass=0
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-screen() { tmux capture-pane -t "$SESSION" -p; }
-wait_for() {  # wait_for PATTERN SECONDS
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.2
-    done
-    return 1
-}
+source "$(dirname "$0")/lib.sh"
 cleanup() {
     tmux kill-session -t "$SESSION" 2>/dev/null
     [ -n "${MOCK_PID:-}" ] && kill "$MOCK_PID" 2>/dev/null

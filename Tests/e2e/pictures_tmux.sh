@@ -5,22 +5,9 @@
 # leaving picture cells behind; resizes with a picture on screen (120x40, 80x24, 20x6) neither crash nor smear.
 # Once in 256 colours (TERM=tmux-256color) and once in truecolor (a direct-colour terminfo made here with tic).
 set -u
-BIN=$(cd "$(dirname "${1:-.build/debug/comfytop}")" && pwd)/$(basename "${1:-.build/debug/comfytop}")
-WORK=$(mktemp -d)
 SESSION="comfytop-pictures-$$"
-pass=0
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-screen() { tmux capture-pane -t "$SESSION" -p; }
+source "$(dirname "$0")/lib.sh"
 colours() { tmux capture-pane -t "$SESSION" -p -e; }
-wait_for() {  # wait_for PATTERN SECONDS
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        screen | grep -q -- "$1" && return 0
-        sleep 0.2
-    done
-    return 1
-}
 # The colour sequences of the preview pane's rows (columns right of the node bars), one line per row.
 pane_colours() { colours | sed -n "${1}p" | grep -o $'\e\\[[0-9;]*m' | tr -d '\n'; }
 # Picture cells (block and quadrant elements) in the columns given, anywhere on screen.
