@@ -32,6 +32,11 @@ public struct EventStream: Sendable {
     public var previewMetadata: Bool
     /// Ping period; a missing pong within one period closes the connection.
     public var pingPeriod: Duration
+    /// The budget of an attempt's connect, upgrade and first `status` message (ComfyUI greets as soon as the
+    /// socket opens): an attempt not greeted by then is closed, and retried after the usual backoff.
+    public var greetingTimeout: Duration = EventStream.greetingBudget
+    /// The `greetingTimeout` of streams made in this task (10 s); tests shorten it for the streams a session makes.
+    @TaskLocal public static var greetingBudget: Duration = .seconds(10)
 
     public init(
         endpoint: Endpoint, clientID: String = EventStream.newClientID(), policy: ReconnectPolicy = ReconnectPolicy(),
@@ -105,37 +110,46 @@ public struct EventStream: Sendable {
         var logger = Logger(label: "comfytop.ws")
         logger.logLevel = .critical
         let wantFlags = previewMetadata
+        let deadline = GreetingDeadline(budget: greetingTimeout)
+        defer { deadline.finish() }
         let connection = WebSocketConnection(
             endpoint: endpoint, path: endpoint.webSocketPath(clientID: clientID), headers: endpoint.auth.httpHeaders,
-            maxFrameSize: Self.maxMessageBytes, autoPing: .enabled(timePeriod: pingPeriod), closeTimeout: .seconds(2))
+            maxFrameSize: Self.maxMessageBytes, autoPing: .enabled(timePeriod: pingPeriod), closeTimeout: .seconds(2),
+            opened: { deadline.attach($0) })
+        let noAnswer = "no answer from \(endpoint.displayURL) within \(ComfyError.format(deadline.seconds)) s"
         do {
-            let close = try await connection.run(
-                group: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger
-            ) { inbound, outbound, _ in
-                if wantFlags {
-                    try await outbound.write(
-                        .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
-                }
-                var decoder = FrameDecoder()
-                for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
-                    let event: ServerEvent
-                    switch message {
-                    case .text(let text): event = decoder.decode(text: text)
-                    case .binary(let buffer): event = decoder.decode(binary: Array(buffer.readableBytesView))
+            let close = try await withTaskCancellationHandler {
+                try await connection.run(group: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger) {
+                    inbound, outbound, _ in
+                    if wantFlags {
+                        try await outbound.write(
+                            .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
                     }
-                    if case .status(_, let sid?) = event, !greeted.value {
-                        greeted.set()
-                        await emit(.connection(.connected(sid: sid)))
+                    var decoder = FrameDecoder()
+                    for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
+                        let event: ServerEvent
+                        switch message {
+                        case .text(let text): event = decoder.decode(text: text)
+                        case .binary(let buffer): event = decoder.decode(binary: Array(buffer.readableBytesView))
+                        }
+                        if case .status(_, let sid?) = event, !greeted.value {
+                            greeted.set()
+                            deadline.greeted()
+                            await emit(.connection(.connected(sid: sid)))
+                        }
+                        await emit(.server(event))
                     }
-                    await emit(.server(event))
                 }
+            } onCancel: {
+                deadline.cancel()
             }
+            if deadline.expired { return noAnswer }
             if let close { return "closed by the server (code \(close.closeCode))" }
             return greeted.value ? "connection closed" : "closed before the server greeted us"
         } catch let error as ComfyError {
-            return error.scrubbed(endpoint.scrub).description
+            return deadline.expired ? noAnswer : error.scrubbed(endpoint.scrub).description
         } catch {
-            return Self.describe(error, endpoint: endpoint)
+            return deadline.expired ? noAnswer : Self.describe(error, endpoint: endpoint)
         }
     }
 

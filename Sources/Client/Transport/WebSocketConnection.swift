@@ -28,6 +28,8 @@ struct WebSocketConnection {
     let maxFrameSize: Int
     let autoPing: AutoPingSetup
     let closeTimeout: Duration
+    /// Told of each channel as it is made, before the connect (for a deadline that can close it).
+    var opened: (@Sendable (any Channel) -> Void)? = nil
 
     /// Connects, runs `handler` on the socket, and returns the server's close frame, if any.
     func run(group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) async throws
@@ -40,7 +42,7 @@ struct WebSocketConnection {
             configuration: .init(
                 extensions: [], autoPing: autoPing, closeTimeout: closeTimeout, validateUTF8: false,
                 ignoreUncleanSSLShutdownErrors: true, maxFrameSize: maxFrameSize),
-            handler: handler)
+            handler: handler, opened: opened)
         return try await ClientConnection(
             channel, address: .hostname(endpoint.host, port: endpoint.port), eventLoopGroup: group, logger: logger
         ).run()
@@ -71,9 +73,11 @@ extension WebSocketConnection {
         let maxFrameSize: Int
         let configuration: WebSocketHandler.Configuration
         let handler: Handler
+        let opened: (@Sendable (any Channel) -> Void)?
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-            channel.eventLoop.makeCompletedFuture {
+            opened?(channel)
+            return channel.eventLoop.makeCompletedFuture {
                 let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
                     maxFrameSize: maxFrameSize,
                     // A frame over the limit must reach us as an error (NIO's automatic handling would close
