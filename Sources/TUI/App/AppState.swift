@@ -58,11 +58,16 @@ public struct AppState: Sendable, Equatable {
 public enum AppUpdate {
     /// The jobs the queue pane lists, after the filter.
     public static func visibleJobs(_ app: AppState, _ monitor: MonitorState, now: Date) -> [MonitorJob] {
-        let all =
-            monitor.queueList(now: now)
-            + monitor.finishedIDs.compactMap { monitor.jobs[$0] }.filter {
-                ($0.lingerUntil ?? .distantPast) <= now
+        // `queueList` (running, pending, finished jobs still lingering), then the other finished jobs: one array.
+        var all: [MonitorJob] = []
+        all.reserveCapacity(1 + monitor.pendingIDs.count + monitor.finishedIDs.count)
+        if let id = monitor.runningID, let job = monitor.jobs[id] { all.append(job) }
+        for id in monitor.pendingIDs { if let job = monitor.jobs[id] { all.append(job) } }
+        for lingering in [true, false] {
+            for id in monitor.finishedIDs {
+                if let job = monitor.jobs[id], (job.lingerUntil ?? .distantPast > now) == lingering { all.append(job) }
             }
+        }
         guard !app.filter.isEmpty else { return all }
         let needle = app.filter.lowercased()
         return all.filter { job in
@@ -77,11 +82,26 @@ public enum AppUpdate {
     /// Keeps the selection valid: follows the running job when asked, else stays put.
     public static func settle(_ app: AppState, _ monitor: MonitorState, now: Date) -> AppState {
         var app = app
-        let jobs = visibleJobs(app, monitor, now: now)
-        if app.follow, let running = monitor.runningID, jobs.contains(where: { $0.id == running }) {
+        // Every message settles: without a filter the queue pane's list is not built, only looked into.
+        let jobs = app.filter.isEmpty ? nil : visibleJobs(app, monitor, now: now)
+        func listed(_ id: String) -> Bool {
+            if let jobs { return jobs.contains { $0.id == id } }
+            return monitor.jobs[id] != nil
+                && (id == monitor.runningID || monitor.pendingIDs.contains(id) || monitor.finishedIDs.contains(id))
+        }
+        func firstListed() -> String? {
+            if let jobs { return jobs.first?.id }
+            if let id = monitor.runningID, monitor.jobs[id] != nil { return id }
+            if let id = monitor.pendingIDs.first(where: { monitor.jobs[$0] != nil }) { return id }
+            let lingering = monitor.finishedIDs.first {
+                monitor.jobs[$0].map { ($0.lingerUntil ?? .distantPast) > now } ?? false
+            }
+            return lingering ?? monitor.finishedIDs.first { monitor.jobs[$0] != nil }
+        }
+        if app.follow, let running = monitor.runningID, listed(running) {
             app.selectedID = running
-        } else if app.selectedID == nil || !jobs.contains(where: { $0.id == app.selectedID }) {
-            app.selectedID = jobs.first?.id
+        } else if app.selectedID.map({ !listed($0) }) ?? true {
+            app.selectedID = firstListed()
         }
         if let id = monitor.runningID, let job = monitor.jobs[id] {
             if app.summary?.id != id || now.timeIntervalSince(app.summary?.at ?? .distantPast) >= AppState.summaryPeriod

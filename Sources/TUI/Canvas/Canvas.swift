@@ -72,6 +72,9 @@ public struct Canvas: Sendable, Equatable {
         }
     }
 
+    /// The combining marks after the character of the cell at `index` (y * width + x), if any.
+    func marks(at index: Int) -> String? { marks.isEmpty ? nil : marks[index] }
+
     /// A cell's text with its combining marks.
     public func text(_ x: Int, _ y: Int) -> String {
         let cell = self[x, y]
@@ -86,7 +89,23 @@ public struct Canvas: Sendable, Equatable {
         let limit = min(maxX ?? width, width)
         var col = x
         var last: Int?
-        for scalar in text.unicodeScalars {
+        // Printable ASCII (most of every frame) is one cell a byte: no width lookup, no escape check.
+        let row = y * width
+        var ascii = 0
+        for byte in text.utf8 {
+            guard byte >= 0x20, byte < 0x7F else { break }
+            if col + 1 > limit { return col }
+            if col >= 0 {
+                cells[row + col] = Cell(code: UInt32(byte), style: style)
+                if !marks.isEmpty { marks[row + col] = nil }
+            }
+            col += 1
+            ascii += 1
+        }
+        if ascii == text.utf8.count { return col }
+        if ascii > 0, col - 1 >= 0 { last = row + col - 1 }
+        let rest = text.unicodeScalars[text.utf8.index(text.utf8.startIndex, offsetBy: ascii)...]
+        for scalar in rest {
             let w = Self.width(of: scalar)
             if w == 0 {
                 // Every text on the screen passes here: a control, DEL, C1 or bidi override is shown as the
@@ -115,9 +134,26 @@ public struct Canvas: Sendable, Equatable {
 
     /// Fills a rectangle with spaces of a style.
     public mutating func fill(_ rect: Rect, _ style: Style = .plain) {
-        for y in max(0, rect.y)..<min(height, rect.maxY) {
-            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(code: 0x20, style: style) }
+        for y in max(0, rect.y)..<min(height, rect.maxY) { repeatCode(rect.x, y, 0x20, count: rect.width, style) }
+    }
+
+    /// Writes `count` copies of a one-column scalar from (x, y), clipped as `put` clips; returns the column after
+    /// them. For frames, bars and fills: no string is built.
+    @discardableResult
+    public mutating func repeatCode(_ x: Int, _ y: Int, _ code: UInt32, count: Int, _ style: Style, maxX: Int? = nil)
+        -> Int
+    {
+        guard y >= 0, y < height, count > 0 else { return x }
+        let end = min(x + count, min(maxX ?? width, width))
+        guard end > x else { return x }
+        let start = max(0, x)
+        if start < end {
+            let row = y * width
+            let cell = Cell(code: code, style: style)
+            for k in row + start..<row + end { cells[k] = cell }
+            if !marks.isEmpty { for k in row + start..<row + end { marks[k] = nil } }
         }
+        return end
     }
 
     /// Display width of a scalar: 0 for controls and combining marks, 2 for wide East Asian and emoji.
@@ -126,9 +162,11 @@ public struct Canvas: Sendable, Equatable {
         // Tab is drawn as one space.
         if v == 0x09 { return 1 }
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
-        // The common cases without a Unicode property lookup: Latin (no combining marks below U+0300), box
-        // drawing and block elements (the frames and bars drawn on every screen).
-        if v < 0x300 || (0x2500..<0x25A0).contains(v) { return 1 }
+        // The common cases without a Unicode property lookup: Latin (no combining marks below U+0300), and the
+        // symbols the screens draw on every frame (all one column, none a mark or format character): dashes and
+        // the ellipsis, arrows, mathematical operators (≈ ≡), technical symbols (⏹), box drawing, blocks,
+        // geometric shapes (● ▶), miscellaneous symbols and dingbats (✓ ✗).
+        if v < 0x300 || (0x2010..<0x2028).contains(v) || (0x2190..<0x2800).contains(v) { return 1 }
         let category = scalar.properties.generalCategory
         if category == .nonspacingMark || category == .enclosingMark || category == .format { return 0 }
         if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
@@ -154,7 +192,16 @@ public struct Canvas: Sendable, Equatable {
     }
 
     /// Display width of a string, as drawn.
-    public static func width(of text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + drawnWidth(of: $1) } }
+    public static func width(of text: String) -> Int {
+        var n = 0
+        for byte in text.utf8 {
+            guard byte >= 0x20, byte < 0x7F else {
+                return text.unicodeScalars.reduce(0) { $0 + drawnWidth(of: $1) }
+            }
+            n += 1
+        }
+        return n
+    }
 
     /// The text of each row (for tests and golden screens).
     public var lines: [String] {
@@ -197,7 +244,12 @@ public enum Text {
     public static func fit(_ s: String, _ width: Int, ascii: Bool = false) -> String {
         guard width > 0 else { return "" }
         let w = Canvas.width(of: s)
-        if w <= width { return s + String(repeating: " ", count: width - w) }
+        if w <= width { return w == width ? s : s + String(repeating: " ", count: width - w) }
+        let ellipsisText = ascii ? "~" : "…"
+        // Printable ASCII is cut by bytes, without walking grapheme clusters.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return String(decoding: s.utf8.prefix(width - 1), as: UTF8.self) + ellipsisText
+        }
         var out = ""
         var used = 0
         let ellipsis = ascii ? "~" : "…"

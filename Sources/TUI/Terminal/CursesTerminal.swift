@@ -284,12 +284,15 @@ public final class CursesTerminal: Terminal {
 
     public func readKey(timeoutMS: Int, wakeable: Bool) -> Key? {
         guard let wakeFD else { return key(getchWaiting: timeoutMS) }
-        // Keys curses has already read come first; then wait on the keyboard (and the wake-up pipe if asked).
-        if let key = key(getchWaiting: 0) { return key }
+        // Keys curses has already read come first (only when it may hold some: its last read gave a key, or a
+        // resize waits for its KEY_RESIZE); then wait on the keyboard (and the wake-up pipe if asked).
+        if cursesMayHoldInput || resizePending(), let key = key(getchWaiting: 0) { return key }
         var fds = [
             pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
         ]
-        let ready = poll(&fds, wakeable ? 2 : 1, Int32(clamping: timeoutMS))
+        // At most a second: SIGWINCH may land on another thread and not end this poll, and an idle screen waits a
+        // minute; the next call sees the new size (`resizePending`).
+        let ready = poll(&fds, wakeable ? 2 : 1, Int32(clamping: min(timeoutMS, 1000)))
         // Input, or a signal (a resize): let curses read it. The rest of an escape sequence may still be on its way.
         if ready < 0 || fds[0].revents & Int16(POLLIN) != 0 { return key(getchWaiting: 10) }
         // The terminal went away (SIGHUP ends the app): don't spin on a dead descriptor meanwhile.
@@ -297,11 +300,24 @@ public final class CursesTerminal: Terminal {
         return nil
     }
 
+    /// Whether curses' last read gave something: it may have read more ahead (an escape sequence, a paste).
+    private var cursesMayHoldInput = true
+
+    /// The tty's size differs from curses' (a SIGWINCH it has not turned into KEY_RESIZE yet): one ioctl, cheaper
+    /// than asking curses for a key (a poll and two sigactions) on every wait.
+    private func resizePending() -> Bool {
+        guard !headless else { return false }
+        var size = winsize()
+        guard ioctl(cursesFD > 0 ? cursesFD : STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 else { return false }
+        return Int(size.ws_row) != Int(ct_lines()) || Int(size.ws_col) != Int(ct_cols())
+    }
+
     private func key(getchWaiting timeoutMS: Int) -> Key? {
         timeout(Int32(timeoutMS))
         // Wide characters (accents, CJK, emoji) arrive whole through get_wch; getch would hand out their bytes.
         var code: UInt32 = 0
         let kind = ct_get_wch(&code)
+        cursesMayHoldInput = kind != ct_err()
         if kind == ct_err() { return nil }
         if kind == ct_key_code_yes() { return functionKey(Int32(bitPattern: code)) }
         switch code {

@@ -127,9 +127,9 @@ enum FleetRow {
         var x = c.put(x0, y, Text.fit(name, nameWidth), Style(.stateRunning), maxX: maxX)
         let barWidth = max(0, min(20, width - nameWidth - 2 - 4 - 1 - Canvas.width(of: eta) - 1))
         if barWidth >= 3 {
-            let (filled, rest) = g.bar(fraction, width: barWidth)
-            x = c.put(x + 1, y, filled, Style(.progressMid), maxX: maxX)
-            x = c.put(x, y, rest, Style(.progressTrack), maxX: maxX)
+            x = c.bar(
+                x + 1, y, width: barWidth, fraction: fraction, glyphs: g, filled: Style(.progressMid),
+                track: Style(.progressTrack), maxX: maxX)
         }
         x = c.put(x + 1, y, pct, Style(.main), maxX: maxX)
         c.put(x + 1, y, eta, Style(.dim), maxX: maxX)

@@ -48,26 +48,43 @@ extension Canvas {
     public mutating func box(_ rect: Rect, title: String, focused: Bool, glyphs: Glyphs) -> Rect {
         guard rect.width >= 2, rect.height >= 2 else { return Rect(x: rect.x, y: rect.y, width: 0, height: 0) }
         let border = Style(focused ? .title : .border, bold: focused)
-        let (h, v) = (glyphs.horizontal, glyphs.vertical)
-        let corners = glyphs.ascii ? ["+", "+", "+", "+"] : ["┌", "┐", "└", "┘"]
-        put(rect.x, rect.y, corners[0] + String(repeating: h, count: rect.width - 2) + corners[1], border)
+        let ascii = glyphs.ascii
+        let (h, v): (UInt32, UInt32) = ascii ? (0x2D, 0x7C) : (0x2500, 0x2502)
+        // The frame's cells are written directly (as `put` would, clipped to the canvas): no strings.
+        var x = repeatCode(rect.x, rect.y, ascii ? 0x2B : 0x250C, count: 1, border)
+        x = repeatCode(x, rect.y, h, count: rect.width - 2, border)
+        repeatCode(x, rect.y, ascii ? 0x2B : 0x2510, count: 1, border)
         for y in rect.y + 1..<rect.maxY - 1 {
-            put(rect.x, y, v, border)
-            put(rect.maxX - 1, y, v, border)
+            repeatCode(rect.x, y, v, count: 1, border)
+            repeatCode(rect.maxX - 1, y, v, count: 1, border)
         }
-        put(rect.x, rect.maxY - 1, corners[2] + String(repeating: h, count: rect.width - 2) + corners[3], border)
+        x = repeatCode(rect.x, rect.maxY - 1, ascii ? 0x2B : 0x2514, count: 1, border)
+        x = repeatCode(x, rect.maxY - 1, h, count: rect.width - 2, border)
+        repeatCode(x, rect.maxY - 1, ascii ? 0x2B : 0x2518, count: 1, border)
         put(rect.x + 2, rect.y, " \(title) ", Style(.title, bold: true), maxX: rect.maxX - 2)
         return rect.inset(1)
     }
 
     /// A progress bar with the role gradient of the theme (start/mid/end) and a track.
     public mutating func bar(_ x: Int, _ y: Int, width: Int, fraction: Double?, glyphs: Glyphs) {
-        let (filled, rest) = glyphs.bar(fraction, width: width)
         let role: Role =
             fraction == nil
             ? .progressTrack
             : (fraction ?? 0) < 0.34 ? .progressStart : (fraction ?? 0) < 0.99 ? .progressMid : .progressEnd
-        let end = put(x, y, filled, Style(role))
-        put(end, y, rest, Style(.progressTrack))
+        bar(x, y, width: width, fraction: fraction, glyphs: glyphs, filled: Style(role), track: Style(.progressTrack))
+    }
+
+    /// A bar's cells as `Glyphs.bar` spells them, written directly: its filled part, then the track; clipped to
+    /// `maxX` as `put` clips. Returns the column after it.
+    @discardableResult
+    public mutating func bar(
+        _ x: Int, _ y: Int, width: Int, fraction: Double?, glyphs: Glyphs, filled: Style, track: Style,
+        maxX: Int? = nil
+    ) -> Int {
+        guard width > 0 else { return x }
+        let parts = glyphs.barParts(fraction, width: width)
+        var col = repeatCode(x, y, glyphs.ascii ? 0x23 : 0x2588, count: parts.full, filled, maxX: maxX)
+        if parts.partial != 0 { col = repeatCode(col, y, parts.partial, count: 1, filled, maxX: maxX) }
+        return repeatCode(col, y, parts.trackCode, count: parts.track, track, maxX: maxX)
     }
 }

@@ -10,18 +10,23 @@ enum Overlays {
             return
         }
         var x = rect.x + 1
-        for binding in KeyMap.bindings where binding.showInBar {
-            guard let key = binding.keys.first else { continue }
-            let disabled = binding.mutatesServer && app.readOnly
-            let label = key.label
-            let help = binding.help.split(separator: " ").first.map(String.init) ?? binding.help
-            if x + Canvas.width(of: label) + Canvas.width(of: help) + 2 > rect.maxX { break }
-            x = c.put(x, rect.y, label, Style(disabled ? .dim : .key, bold: !disabled), maxX: rect.maxX)
-            x = c.put(x + 1, rect.y, help, Style(.dim), maxX: rect.maxX)
+        for hint in barHints {
+            let disabled = hint.mutatesServer && app.readOnly
+            if x + hint.width + 2 > rect.maxX { break }
+            x = c.put(x, rect.y, hint.label, Style(disabled ? .dim : .key, bold: !disabled), maxX: rect.maxX)
+            x = c.put(x + 1, rect.y, hint.help, Style(.dim), maxX: rect.maxX)
             x += 2
         }
         if app.readOnly { c.put(rect.maxX - 10, rect.y, "read-only", Style(.msgWarning, bold: true), maxX: rect.maxX) }
     }
+
+    /// The hint bar's entries (key label, first word of the help, their widths together), made once.
+    static let barHints: [(label: String, help: String, width: Int, mutatesServer: Bool)] =
+        KeyMap.bindings.filter(\.showInBar).compactMap { binding in
+            guard let key = binding.keys.first else { return nil }
+            let help = binding.help.split(separator: " ").first.map(String.init) ?? binding.help
+            return (key.label, help, Canvas.width(of: key.label) + Canvas.width(of: help), binding.mutatesServer)
+        }
 
     static func historyFooter(_ c: inout Canvas, _ rect: Rect, _ app: AppState) {
         c.fill(rect, Style(.main))
