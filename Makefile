@@ -32,6 +32,7 @@ test: deps
 	python3 Tests/python/commands_e2e.py $(BIN)
 	python3 Tests/python/job_model_e2e.py $(BIN)
 	python3 Tests/python/fleet_e2e.py $(BIN)
+	python3 Tests/python/fleet_import_e2e.py $(BIN)
 	bash Tests/e2e/monitor_tmux.sh $(BIN)
 	bash Tests/e2e/fleet_tmux.sh $(BIN)
 	@# ComfyUI's newer server: its own checks, then the CLI and monitor checks again (about 30 s in all).

@@ -21,7 +21,7 @@ struct Comfytop: AsyncParsableCommand {
             FreeCommand.self,
             InterruptCommand.self, CancelCommand.self, StatusCommand.self, WatchCommand.self, MockCommand.self,
             DemoCommand.self, ViewCommand.self,
-            DoctorCommand.self,
+            DoctorCommand.self, FleetCommand.self,
         ],
         defaultSubcommand: MonitorCommand.self)
 

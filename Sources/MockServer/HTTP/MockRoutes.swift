@@ -27,6 +27,7 @@ enum MockRoutes {
         }
         router.post("/mock/fault") { request, _ in response(await engine.postFault(body: try await body(request))) }
         router.post("/mock/burst") { request, _ in response(await engine.progressBurst(body: try await body(request))) }
+        DistributedRoute.register(on: router)
     }
 
     private static func registerCore(on router: Router<MockContext>, prefix p: String, engine: MockEngine) {
