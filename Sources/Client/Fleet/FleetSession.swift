@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// Watches a fleet: one `MonitorSession` a server, each with its own connections, socket event loop and backoff,
 /// and a probe for servers that are not live (a typed reason, and a verdict on a host that accepts a connection
@@ -9,6 +11,11 @@ import Foundation
 /// first state (every server `connecting`) is published before anything is read, so a first frame never waits
 /// for a slow host.
 public actor FleetSession {
+    /// The event loop of the whole fleet: every server's socket is read on it, every session and this actor run on
+    /// it. A burst of messages from many servers is one wake-up of one thread, and a state goes from a session to
+    /// the fleet without a thread hop or a task (B8). Nothing on it blocks: HTTP reads are awaited, not waited for.
+    public nonisolated let loop: any EventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
     public nonisolated let members: [FleetMember]
     /// One session a member (nil where the member could not be set up, e.g. an unreadable CA file).
     public nonisolated let sessions: [MonitorSession?]
@@ -29,6 +36,8 @@ public actor FleetSession {
         members: [FleetMember], store: LocalHistory? = nil, learnsFromHistory: Bool = true,
         requestTimeout: Double = 10, probeTimeout: Double = 4, probePeriod: Double = 5
     ) {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        self.loop = loop
         self.members = members
         self.probeTimeout = probeTimeout
         self.probePeriod = probePeriod
@@ -44,7 +53,7 @@ public actor FleetSession {
                 let api = try ComfyAPI(endpoint: member.endpoint, requestTimeout: requestTimeout)
                 let clientID = EventStream.newClientID()
                 let session = MonitorSession(
-                    api: api, clientID: clientID, store: store, learnsFromHistory: learnsFromHistory)
+                    api: api, clientID: clientID, store: store, learnsFromHistory: learnsFromHistory, loop: loop)
                 apis.append(api)
                 sessions.append(session)
                 server.monitor = MonitorState(serverURL: member.endpoint.displayURL, ownClientID: clientID)
@@ -79,9 +88,11 @@ public actor FleetSession {
             for index in members.indices {
                 guard let session = sessions[index], let api = apis[index] else { continue }
                 let box = boxes[index]
-                group.addTask {
+                group.addTask { [loop] in
                     await session.run { monitor in
-                        if box.put(monitor) { Task { await self.pull(index) } }
+                        // On the loop already (the session runs there): the pull is queued behind this read's other
+                        // messages, so a burst from many servers is taken once each.
+                        if box.put(monitor) { loop.execute { self.assumeIsolated { $0.pull(index) } } }
                     }
                 }
                 group.addTask { await self.probeLoop(index, api: api) }

@@ -1,5 +1,7 @@
 import ComfyJSON
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// Runs the monitor's IO: one WebSocket with our own clientId, queue reads on every `status` broadcast (and
 /// every few seconds), history lookups for jobs that leave the queue, `/system_stats` slowly, the server log
@@ -9,9 +11,15 @@ public actor MonitorSession {
     let stream: EventStream
     public internal(set) var state: MonitorState
     var onState: @Sendable (MonitorState) -> Void = { _ in }
+    /// The event loop the session runs on (its actor's executor): its socket is read on that loop's thread and every
+    /// message is applied there at once, with no thread hop or task in between (B3, B8).
+    public nonisolated let loop: any EventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+    /// The state changed since it was last handed on to `onState`.
+    private var unsent = false
+    /// The last message of the socket's last read was a `progress_state` (held back for its step's `progress`).
+    private var endsWithProgressState = false
     private var queueReadInFlight = false
-    /// A `progress_state` changed the state and it was not handed on yet (see `input`).
-    private var heldBack = false
     private var queueReadAgain = false
     private var lookups: Set<String> = []
     private var historyReadInFlight = false
@@ -30,8 +38,9 @@ public actor MonitorSession {
 
     public init(
         api: ComfyAPI, clientID: String = EventStream.newClientID(), store: LocalHistory? = nil,
-        learnsFromHistory: Bool = true
+        learnsFromHistory: Bool = true, loop: (any EventLoop)? = nil
     ) {
+        self.loop = loop ?? MultiThreadedEventLoopGroup.singleton.next()
         self.api = api
         self.store = store
         self.learnsFromHistory = learnsFromHistory
@@ -70,19 +79,54 @@ public actor MonitorSession {
             await self?.refreshStats()
             if learnsFromHistory { await self?.seedHistory() }
         }
-        // Each message is handled by the task that read it (no queue, one thread hop fewer per message).
-        await stream.run { [weak self] event in
-            switch event {
-            case .connection(let change): await self?.input(.connection(change))
-            case .server(let message): await self?.input(.event(message))
-            }
+        // Each message is applied on the loop that read it, and the state is handed on once a read (see `receive`).
+        await stream.run(on: loop) { [weak self] event in
+            self?.assumeIsolated { $0.receive(event) }
+        } readComplete: { [weak self] in
+            self?.assumeIsolated { $0.readComplete() }
         }
     }
 
     var isActive: Bool { state.runningID != nil || !state.pendingIDs.isEmpty }
 
-    /// Applies an input and runs the effects it asks for.
+    /// Applies an input (a read's answer, an action's) and hands the state on at once.
     public func input(_ input: MonitorInput) {
+        apply(input)
+        // A `progress_state` waits for its step's `progress` (see `receive`).
+        if case .event(.progressState) = input { return }
+        handOn()
+    }
+
+    /// A message from the socket, on the loop that read it: applied now, handed on at the end of the read.
+    func receive(_ event: ClientEvent) {
+        switch event {
+        case .connection(let change):
+            apply(.connection(change))
+            endsWithProgressState = false
+            // Connection changes do not come with a read (connecting, reconnecting): hand them on now.
+            handOn()
+        case .server(let message):
+            apply(.event(message))
+            if case .progressState = message { endsWithProgressState = true } else { endsWithProgressState = false }
+        }
+    }
+
+    /// The end of one read from the socket: the state goes out once for all it brought (the screen wakes once a
+    /// read, B3). A sampler step is a `progress_state` and then a `progress`, back to back: a read that ends
+    /// between the two waits for the `progress`; a `progress_state` that nothing follows at once (a node's end is
+    /// followed by `executing`) goes out with the next input, or with the 5 s timer at the latest.
+    func readComplete() {
+        if !endsWithProgressState { handOn() }
+    }
+
+    private func handOn() {
+        guard unsent else { return }
+        unsent = false
+        onState(state)
+    }
+
+    /// Applies an input and runs the effects it asks for.
+    private func apply(_ input: MonitorInput) {
         let effects: [MonitorEffect]
         let changed: Bool
         switch input {
@@ -103,29 +147,18 @@ public actor MonitorSession {
             changed = next != state
             state = next
         }
+        unsent = unsent || changed
         switch input {
         case .history(_, let item): record(entries: item.map { [$0] } ?? [])
         case .recentHistory(let items): record(entries: items)
         default: break
-        }
-        // A sampler step is a `progress_state` and then a `progress`, back to back: the state is handed on once a
-        // step, with its `progress` (the screen wakes once a step instead of twice, B3). A `progress_state` that
-        // nothing follows at once (a node's end is followed by `executing`) goes out with the next input, or with
-        // the 5 s timer at the latest.
-        if case .event(.progressState) = input {
-            heldBack = heldBack || changed
-        } else if changed || heldBack {
-            heldBack = false
-            onState(state)
         }
         for effect in effects { run(effect) }
     }
 
     /// A state held back for its step's `progress`, handed on by the timer if that never came.
     func handOnHeldBack() {
-        guard heldBack else { return }
-        heldBack = false
-        onState(state)
+        handOn()
     }
 
     /// Keeps every run that ended in the store: jobs this monitor followed, with what it saw of them (node
@@ -157,6 +190,7 @@ public actor MonitorSession {
             try store.upsert(records)
         } catch {
             state.post("cannot record finished runs: \(error.description)", .error, now: Date())
+            unsent = true
         }
     }
 

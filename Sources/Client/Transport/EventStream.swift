@@ -58,37 +58,43 @@ public struct EventStream: Sendable {
     public func events() -> AsyncStream<ClientEvent> {
         let (stream, continuation) = AsyncStream<ClientEvent>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
-            await run({ event in _ = continuation.yield(event) }, group: nil)
+            await run { event in _ = continuation.yield(event) }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 
-    /// Connects, and hands every event to `handle` as it is read, in order, until `.offline` or cancellation.
-    /// No queue in between: the reading task runs the handler itself (for a monitor, one hop fewer per message).
-    ///
-    /// The socket gets an event loop of its own, and the reading task (with whatever `handle` does, actors
-    /// included) runs on that loop's thread: a message goes from the socket to the handler without waking
-    /// another thread.
-    public func run(_ handle: @escaping @Sendable (ClientEvent) async -> Void) async {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let executor = EventLoopTaskExecutor(loop: group.next())
-        await withTaskExecutorPreference(executor) {
-            await run(handle, group: group)
-        }
-        try? await group.shutdownGracefully()
+    /// Connects on one of NIO's shared event loops and hands every event to `handle` (see `run(on:_:readComplete:)`).
+    public func run(_ handle: @escaping @Sendable (ClientEvent) -> Void) async {
+        await run(on: MultiThreadedEventLoopGroup.singleton.next(), handle)
     }
 
-    /// The reconnecting loop. `group`: the socket's event loops (nil: NIO's shared ones).
-    private func run(_ emit: @escaping @Sendable (ClientEvent) async -> Void, group: (any EventLoopGroup)?) async {
+    /// Connects on `loop`, and hands every event to `handle` on that loop's thread as it is read, in order, until
+    /// `.offline` or cancellation; `readComplete` follows each read from the socket (one read may bring several
+    /// messages, or none). No task or queue between the socket and `handle`: for a session whose actor runs on the
+    /// same loop, a read costs one wake-up of one thread (B3, B8).
+    public func run(
+        on loop: any EventLoop, _ handle: @escaping @Sendable (ClientEvent) -> Void,
+        readComplete: @escaping @Sendable () -> Void = {}
+    ) async {
+        // Connection changes are handed on on the loop too, in order with the messages.
+        let emit: @Sendable (ClientEvent) async -> Void = { event in
+            try? await loop.submit { handle(event) }.get()
+        }
         var attempt = 0
         var failures = 0
         while !Task.isCancelled {
             attempt += 1
             await emit(.connection(.connecting(attempt: attempt)))
             let greeted = LockedFlag()
-            let reason = await connectOnce(emit, greeted: greeted, group: group)
+            let sink = SocketReader.Sink(
+                greeted: { sid in
+                    greeted.set()
+                    handle(.connection(.connected(sid: sid)))
+                },
+                event: { handle(.server($0)) }, readComplete: readComplete)
+            let reason = await connectOnce(on: loop, sink: sink, greeted: greeted)
             if Task.isCancelled { break }
             failures = greeted.value ? 1 : failures + 1
             if let max = policy.maxAttempts, failures >= max {
@@ -104,48 +110,41 @@ public struct EventStream: Sendable {
     }
 
     /// One connection: returns why it ended.
-    private func connectOnce(
-        _ emit: @escaping @Sendable (ClientEvent) async -> Void, greeted: LockedFlag, group: (any EventLoopGroup)?
-    ) async -> String {
+    private func connectOnce(on loop: any EventLoop, sink: SocketReader.Sink, greeted: LockedFlag) async -> String {
         var logger = Logger(label: "comfytop.ws")
         logger.logLevel = .critical
-        let wantFlags = previewMetadata
         let deadline = GreetingDeadline(budget: greetingTimeout)
         defer { deadline.finish() }
+        let channels = OpenChannels()
+        var sink = sink
+        let greet = sink.greeted
+        sink.greeted = { sid in
+            deadline.greeted()
+            greet(sid)
+        }
         let connection = WebSocketConnection(
             endpoint: endpoint, path: endpoint.webSocketPath(clientID: clientID), headers: endpoint.auth.httpHeaders,
-            maxFrameSize: Self.maxMessageBytes, autoPing: .enabled(timePeriod: pingPeriod), closeTimeout: .seconds(2),
-            opened: { deadline.attach($0) })
+            maxFrameSize: Self.maxMessageBytes, pingPeriod: TimeAmount(pingPeriod), previewMetadata: previewMetadata,
+            opened: { channel in
+                channels.add(channel)
+                deadline.attach(channel)
+            })
         let noAnswer = "no answer from \(endpoint.displayURL) within \(ComfyError.format(deadline.seconds)) s"
         do {
-            let close = try await withTaskCancellationHandler {
-                try await connection.run(group: group ?? MultiThreadedEventLoopGroup.singleton, logger: logger) {
-                    inbound, outbound, _ in
-                    if wantFlags {
-                        try await outbound.write(
-                            .text(#"{"type": "feature_flags", "data": {"supports_preview_metadata": true}}"#))
-                    }
-                    var decoder = FrameDecoder()
-                    for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
-                        let event: ServerEvent
-                        switch message {
-                        case .text(let text): event = decoder.decode(text: text)
-                        case .binary(let buffer): event = decoder.decode(binary: Array(buffer.readableBytesView))
-                        }
-                        if case .status(_, let sid?) = event, !greeted.value {
-                            greeted.set()
-                            deadline.greeted()
-                            await emit(.connection(.connected(sid: sid)))
-                        }
-                        await emit(.server(event))
-                    }
-                }
+            let ending = try await withTaskCancellationHandler {
+                try await connection.run(on: loop, logger: logger, sink: sink)
             } onCancel: {
                 deadline.cancel()
+                channels.closeAll()
             }
             if deadline.expired { return noAnswer }
-            if let close { return "closed by the server (code \(close.closeCode))" }
-            return greeted.value ? "connection closed" : "closed before the server greeted us"
+            switch ending {
+            case .closedByServer(let code): return "closed by the server (code \(code))"
+            case .closed: return greeted.value ? "connection closed" : "closed before the server greeted us"
+            case .noPong(let seconds):
+                return "no answer to a ping within \(ComfyError.format(seconds)) s (the connection was closed)"
+            case .failed(let error): return Self.describe(error, endpoint: endpoint)
+            }
         } catch let error as ComfyError {
             return deadline.expired ? noAnswer : error.scrubbed(endpoint.scrub).description
         } catch {
@@ -186,14 +185,25 @@ final class LockedFlag: @unchecked Sendable {
     func set() { lock.withLock { flag = true } }
 }
 
-/// Runs tasks on a NIO event loop, so code that reads a socket can run on the thread that receives its bytes.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
-    let loop: any EventLoop
+/// The channels of one attempt, to close them when its task is cancelled (an awaited connection does not notice).
+final class OpenChannels: @unchecked Sendable {
+    private let lock = NSLock()
+    private var channels: [any Channel] = []
+    private var closed = false
 
-    init(loop: any EventLoop) { self.loop = loop }
+    func add(_ channel: any Channel) {
+        let closeNow = lock.withLock {
+            channels.append(channel)
+            return closed
+        }
+        if closeNow { channel.close(promise: nil) }
+    }
 
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    func closeAll() {
+        let all = lock.withLock {
+            closed = true
+            return channels
+        }
+        for channel in all { channel.close(promise: nil) }
     }
 }

@@ -6,45 +6,36 @@ import NIOPosix
 import NIOSSL
 import NIOWebSocket
 import WSClient
-@_spi(WSInternal) import WSCore
 
-/// One WebSocket connection to ComfyUI: the upgrade, TLS without SNI for IP literals, and the frame limit.
+/// One WebSocket connection to ComfyUI: the upgrade, TLS without SNI for IP literals, the frame limit, and a
+/// `SocketReader` at the end of the pipeline that hands each message to its sink on the channel's event loop.
 ///
 /// `WSClient.WebSocketClient` always hands the URL's host to TLS as the SNI name, and NIOSSL refuses an IP
 /// address there (`cannotUseIPAddressInSNI`), so `wss://10.0.0.5:8188` could never connect. This sets the
-/// pipeline up itself (as `WSClient` does, through its public `ClientConnection`) and gives TLS no server name
-/// for an IP literal: SNI is left out, as RFC 6066 says, and the certificate is checked against the address
-/// (NIOSSL matches IP subject-alternative-names with the peer's address).
+/// pipeline up itself (through `WSClient`'s public `ClientConnection`) and gives TLS no server name for an IP
+/// literal: SNI is left out, as RFC 6066 says, and the certificate is checked against the address (NIOSSL matches
+/// IP subject-alternative-names with the peer's address). WSCore's message handler is not used: it runs two async
+/// sequences and a task per message, which cost more than the rest of a message's path together (B3, B8).
 struct WebSocketConnection {
-    struct Context: WebSocketContext {
-        let logger: Logger
-    }
-
-    typealias Handler = WebSocketDataHandler<Context>
-
     let endpoint: Endpoint
     let path: String
     let headers: [(String, String)]
     let maxFrameSize: Int
-    let autoPing: AutoPingSetup
-    let closeTimeout: Duration
+    let pingPeriod: TimeAmount
+    let previewMetadata: Bool
     /// Told of each channel as it is made, before the connect (for a deadline that can close it).
     var opened: (@Sendable (any Channel) -> Void)? = nil
 
-    /// Connects, runs `handler` on the socket, and returns the server's close frame, if any.
-    func run(group: any EventLoopGroup, logger: Logger, handler: @escaping Handler) async throws
-        -> WebSocketCloseFrame?
-    {
+    /// Connects on `loop`, reads the socket into `sink` (on the loop's thread) until it closes, and says how it
+    /// ended. Throws when the connection or the upgrade fails.
+    func run(on loop: any EventLoop, logger: Logger, sink: SocketReader.Sink) async throws -> SocketEnding {
         let tls = endpoint.isTLS ? try NIOSSLContext(configuration: try ComfyAPI.tlsConfiguration(endpoint)) : nil
         let channel = UpgradeChannel(
-            host: endpoint.host, authority: endpoint.hostHeader, path: path,
-            headers: headers, sslContext: tls, maxFrameSize: maxFrameSize,
-            configuration: .init(
-                extensions: [], autoPing: autoPing, closeTimeout: closeTimeout, validateUTF8: false,
-                ignoreUncleanSSLShutdownErrors: true, maxFrameSize: maxFrameSize),
-            handler: handler, opened: opened)
+            host: endpoint.host, authority: endpoint.hostHeader, path: path, headers: headers, sslContext: tls,
+            maxFrameSize: maxFrameSize, pingPeriod: pingPeriod, previewMetadata: previewMetadata, sink: sink,
+            opened: opened)
         return try await ClientConnection(
-            channel, address: .hostname(endpoint.host, port: endpoint.port), eventLoopGroup: group, logger: logger
+            channel, address: .hostname(endpoint.host, port: endpoint.port), eventLoopGroup: loop, logger: logger
         ).run()
     }
 
@@ -58,8 +49,8 @@ struct WebSocketConnection {
 
 extension WebSocketConnection {
     struct UpgradeChannel: ClientConnectionChannel {
-        enum UpgradeResult {
-            case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        enum UpgradeResult: Sendable {
+            case websocket(EventLoopFuture<SocketEnding>)
             case notUpgraded
         }
 
@@ -71,8 +62,9 @@ extension WebSocketConnection {
         let headers: [(String, String)]
         let sslContext: NIOSSLContext?
         let maxFrameSize: Int
-        let configuration: WebSocketHandler.Configuration
-        let handler: Handler
+        let pingPeriod: TimeAmount
+        let previewMetadata: Bool
+        let sink: SocketReader.Sink
         let opened: (@Sendable (any Channel) -> Void)?
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -92,9 +84,12 @@ extension WebSocketConnection {
                                 type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
                             try channel.pipeline.syncOperations.addHandler(sizes, position: .before(decoder))
                             try channel.pipeline.syncOperations.addHandler(CloseOnFrameError(sizes: sizes))
-                            return .websocket(
-                                try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                                    wrappingChannelSynchronously: channel))
+                            let ended = channel.eventLoop.makePromise(of: SocketEnding.self)
+                            try channel.pipeline.syncOperations.addHandler(
+                                SocketReader(
+                                    limit: maxFrameSize, pingPeriod: pingPeriod, previewMetadata: previewMetadata,
+                                    sink: sink, ended: ended))
+                            return .websocket(ended.futureResult)
                         }
                     })
                 var head = HTTPHeaders()
@@ -120,19 +115,14 @@ extension WebSocketConnection {
             }
         }
 
-        func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
+        func handle(value: Value, logger: Logger) async throws -> SocketEnding {
             switch try await value.get() {
-            case .websocket(let channel):
-                return try await WebSocketHandler.handle(
-                    type: .client, configuration: configuration, asyncChannel: channel,
-                    context: Context(logger: logger), handler: handler)
-            case .notUpgraded:
-                throw WebSocketClientError.webSocketUpgradeFailed
+            case .websocket(let ended): return try await ended.get()
+            case .notUpgraded: throw WebSocketClientError.webSocketUpgradeFailed
             }
         }
     }
 }
-
 extension Endpoint {
     /// The `Host` header: the authority as the URL has it (brackets around IPv6, the port unless default).
     var hostHeader: String {

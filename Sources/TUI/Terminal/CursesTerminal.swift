@@ -56,6 +56,14 @@ public final class CursesTerminal: Terminal {
         set_escdelay(25)
         if mouse { mousemask(ct_mouse_mask(), nil) }
         setupColors()
+        // ncurses flushes its output after every cursor move until the screen has been through `endwin` once (its
+        // `_endwin` stays "initial" after newterm: lib_mvcur.c), which split each frame into a write per changed
+        // spot (3–4 writes a frame in B3, each a pty wake-up). One endwin and refresh now put it in its running
+        // state: one write a frame. No typeahead check either: curses would poll the keyboard once for every
+        // changed line of every update, and we read keys between frames ourselves.
+        typeahead(-1)
+        endwin()
+        refresh()
         if !headless {
             let bytes = Array(Self.restoreSequence(mouse: mouse).utf8).map { CChar(bitPattern: $0) }
             ct_crash_restore_set_bytes(bytes, Int32(bytes.count))
