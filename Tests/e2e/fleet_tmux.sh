@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: the fleet monitor in tmux. Five mocks, one port that refuses and one host that accepts and never
-# answers, all from the config's [servers.NAME] entries (--all). Every live server's row and jobs are right while
+# answers (until it does, near the end), all from the config's [servers.NAME] entries (--all). Every live server's row and jobs are right while
 # jobs run back to back on several mocks; the bad ones say why; Enter/Esc and the jump keys move between the fleet
 # and the server screens; a mock that restarts comes back; resizing and quitting work.
 set -u
@@ -36,16 +36,34 @@ for name in "${NAMES[@]}"; do
     printf '[servers.%s]\nurl = "http://127.0.0.1:%s"\n\n' "$name" "$PORT" >>"$WORK/config.toml"
 done
 printf 'color = "magenta"\n' >>"$WORK/config.toml"  # echo's colour
-# A port nothing listens on, and a listener that accepts and never answers.
+# A port nothing listens on, and a listener that accepts and never answers: until $WORK/wake exists, after which it
+# relays each new connection to echo (the connections it took while silent stay silent).
 REFUSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -c '
-import socket, sys, time
+import os, socket, sys, threading
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
 print(s.getsockname()[1], flush=True)
 held = []
+def pump(a, b):
+    try:
+        while (data := a.recv(65536)):
+            b.sendall(data)
+    except OSError:
+        pass
+    for x in (a, b):
+        try:
+            x.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 while True:
-    c, _ = s.accept(); held.append(c)
-' >"$WORK/silent.port" &
+    c, _ = s.accept()
+    if not os.path.exists(sys.argv[1]):
+        held.append(c)
+        continue
+    u = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+' "$WORK/wake" "$PORT_echo" >"$WORK/silent.port" &
 PIDS+=($!)
 for _ in $(seq 50); do [ -s "$WORK/silent.port" ] && break; sleep 0.1; done
 SILENT=$(cat "$WORK/silent.port")
@@ -136,6 +154,11 @@ tmux resize-window -t "$SESSION" -x 120 -y 40
 check "back at 120x40" "wait_for 'Servers 5/7 live' 5"
 check "bravo's long job is still running; alpha has run both of its jobs and is idle" \
     "wait_for \"bravo .*running ${B1:0:8}\" 5 && wait_for '● alpha .*0▶ 0· .*idle' 20"
+# The silent host starts answering: its WebSocket attempt in flight gives up after 10 s (no greeting), a later one
+# connects, and the row turns live without a restart.
+touch "$WORK/wake"
+check "a silent host that starts answering turns live" "wait_for '● silent .*live .*0.3.64' 45"
+check "six of seven live" "wait_for 'Servers 6/7 live' 5"
 tmux send-keys -t "$SESSION" "q"
 check "q quits with status 0" "wait_for 'EXIT=0' 5"
 stored() { "$BIN" history --local --data-dir "$WORK/store" --url "http://127.0.0.1:$1" --json 2>/dev/null | grep -o '"prompt_id"' | wc -l; }
