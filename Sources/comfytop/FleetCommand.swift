@@ -70,10 +70,14 @@ struct FleetImportCommand: AsyncParsableCommand {
                 printJSON(Self.json(plan, path: path, master: endpoint.displayURL, block: block, written: !dryRun))
             } else {
                 Self.say(plan, path: path, block: block, dryRun: dryRun)
-                if endpoint.auth.summary != "none" && !plan.added.isEmpty {
+                var unwritten = endpoint.auth.summary == "none" ? [] : [endpoint.auth.summary]
+                if endpoint.tls.caFile != nil { unwritten.append("--ca-file") }
+                if endpoint.tls.insecure { unwritten.append("--insecure") }
+                if !unwritten.isEmpty && !plan.added.isEmpty {
                     Output.error(
-                        "comfytop: the credentials used for the master (\(endpoint.auth.summary)) were not written; "
-                            + "add them to its entry (token_env, user, password_env, headers) if it needs them\n")
+                        "comfytop: what was used to reach the master (\(unwritten.joined(separator: ", "))) was not "
+                            + "written; add it to the entries that need it (token_env, user, password_env, headers, "
+                            + "ca_file, insecure)\n")
                 }
             }
             return 0
