@@ -8,7 +8,7 @@ import Testing
 @Suite("Curses on a headless terminal", .serialized)
 struct CursesTests {
     /// Starts curses on pipes (input the test writes, output it reads), runs `body`, stops.
-    static func withCurses(_ body: (CursesTerminal, Int32) throws -> Void) throws -> [UInt8] {
+    static func withCurses(color: String = "mono", _ body: (CursesTerminal, Int32) throws -> Void) throws -> [UInt8] {
         // get_wch decodes by the locale; the test does not depend on the caller's.
         setenv("LC_ALL", "C.UTF-8", 1)
         var input: [Int32] = [0, 0]
@@ -17,7 +17,7 @@ struct CursesTests {
         _ = fcntl(output[0], F_SETFL, fcntl(output[0], F_GETFL) | O_NONBLOCK)
         defer { for fd in input + output { close(fd) } }
         let terminal = CursesTerminal(
-            theme: .default, color: "mono", mouse: false, headlessTerm: "xterm-256color", input: input[0],
+            theme: .default, color: color, mouse: false, headlessTerm: "xterm-256color", input: input[0],
             output: output[1])
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

@@ -5,7 +5,7 @@ import Foundation
 /// The only file that talks to curses. One instance, used from one thread.
 public final class CursesTerminal: Terminal {
     private var pairs: [ResolvedLook: Int16] = [:]
-    private var looks: [Role: ResolvedLook] = [:]
+    var looks: [Role: ResolvedLook] = [:]
     private let theme: Theme
     public private(set) var depth: ColorDepth = .mono
     private let requestedDepth: String?
@@ -133,38 +133,31 @@ public final class CursesTerminal: Terminal {
         return next
     }
 
-    private func apply(_ style: Style) {
+    /// A style as curses attributes and a pair.
+    func cellLook(_ style: Style) -> (attributes: attr_t, pair: Int32) {
         let look = looks[style.role] ?? ResolvedLook(fg: -1, bg: -1, attributes: [])
         let a = look.attributes
-        _ = ct_set_style(
-            Int32(pair(for: look)), (style.bold || a.contains(.bold)) ? 1 : 0, a.contains(.dim) ? 1 : 0,
-            (style.reverse != a.contains(.reverse)) ? 1 : 0, a.contains(.underline) ? 1 : 0)
+        var attributes = ct_a_normal()
+        if style.bold || a.contains(.bold) { attributes |= ct_a_bold() }
+        if a.contains(.dim) { attributes |= ct_a_dim() }
+        if style.reverse != a.contains(.reverse) { attributes |= ct_a_reverse() }
+        if a.contains(.underline) { attributes |= ct_a_underline() }
+        return (attributes, Int32(pair(for: look)))
     }
+
+    /// Colour pairs for pictures (made when a picture is first drawn).
+    var picturePool: PicturePairPool?
 
     public func draw(_ canvas: Canvas, previous: Canvas?) {
         let rows = canvas.changedRows(from: previous)
         guard !rows.isEmpty || canvas.graphics != shownGraphics else { return }
         let full = previous == nil || previous?.width != canvas.width || previous?.height != canvas.height
         if full { clear() }
-        for y in rows {
-            var x = 0
-            while x < canvas.width {
-                let style = canvas[x, y].style
-                var run = ""
-                let start = x
-                while x < canvas.width, canvas[x, y].style == style {
-                    run += canvas.text(x, y)
-                    x += 1
-                }
-                apply(style)
-                // The bottom-right cell cannot be written without scrolling on some terminals: stop short of it.
-                if y == canvas.height - 1, x == canvas.width, let last = run.last {
-                    run = String(run.dropLast(last == " " ? 1 : 0))
-                }
-                _ = mvaddstr(Int32(y), Int32(start), run)
-            }
-        }
-        if !canvas.pictures.isEmpty { paintPictures(canvas, rows: Set(rows)) }
+        // Cells are written as curses cells (character, attributes, pair) a row at a time, each cell once: the
+        // pictures' cells in their own pairs. The window's own attributes must be off, or curses adds them.
+        _ = ct_set_style(0, 0, 0, 0, 0)
+        let pictures = picturePairs(canvas)
+        for y in rows { writeRow(canvas, y, pictures: pictures) }
         // Graphics-protocol pictures that leave: iTerm2 and sixel pixels go when curses repaints their cells.
         let gone = full ? shownGraphics : shownGraphics.filter { !canvas.graphics.contains($0) }
         for graphic in gone where graphic.removal == nil && !full {
@@ -205,86 +198,6 @@ public final class CursesTerminal: Terminal {
             guard n > 0 else { return }
             offset += n
         }
-    }
-
-    /// Colour pairs for pictures, from a pool above the theme's: (fg, bg) -> pair, and when each pair was last on
-    /// screen. A pair is redefined only when no picture on the current canvas uses it (redefining a pair on screen
-    /// would recolour those cells).
-    private var picturePairs: [UInt64: Int32] = [:]
-    private var pairKeys: [Int32: UInt64] = [:]
-    private var pairStamps: [Int32: Int] = [:]
-    private var nextPicturePair: Int32 = 0
-    private var victimCursor: Int32 = 0
-    private var pictureFrames = 0
-    /// The first pair of the picture pool: the theme's few looks stay below it.
-    private var pictureBase: Int32 {
-        let pairs = min(Int32(ct_color_pairs()), 32767)
-        return pairs > 1024 ? 512 : max(1, pairs / 2)
-    }
-
-    /// Paints the pictures' cells in the given rows with their own colours (their characters are already drawn).
-    private func paintPictures(_ canvas: Canvas, rows: Set<Int>) {
-        guard depth != .mono else { return }
-        pictureFrames += 1
-        let limit = min(Int32(ct_color_pairs()), 32767)
-        if nextPicturePair == 0 { (nextPicturePair, victimCursor) = (pictureBase, pictureBase) }
-        // Every pair a picture on this canvas uses stays defined; the ones missing are made after.
-        var missing: [UInt64] = []
-        for placed in canvas.pictures {
-            let p = placed.picture
-            for i in 0..<p.width * p.height {
-                let key = UInt64(p.fg[i]) << 32 | UInt64(p.bg[i])
-                if let pair = picturePairs[key] { pairStamps[pair] = pictureFrames } else { missing.append(key) }
-            }
-        }
-        for key in missing where picturePairs[key] == nil {
-            guard let pair = freePicturePair(limit: limit) else { break }
-            if let old = pairKeys[pair] { picturePairs[old] = nil }
-            let (fg, bg) = (Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key & 0xFFFF_FFFF))
-            guard init_extended_pair(pair, fg, bg) != ct_err() else { break }
-            picturePairs[key] = pair
-            pairKeys[pair] = key
-            pairStamps[pair] = pictureFrames
-        }
-        for placed in canvas.pictures {
-            let p = placed.picture
-            for row in 0..<p.height where rows.contains(placed.y + row) {
-                var col = 0
-                while col < p.width {
-                    let start = col
-                    let first = row * p.width + col
-                    let pair = picturePairs[UInt64(p.fg[first]) << 32 | UInt64(p.bg[first])] ?? 0
-                    var run = ""
-                    while col < p.width {
-                        let i = row * p.width + col
-                        guard (picturePairs[UInt64(p.fg[i]) << 32 | UInt64(p.bg[i])] ?? 0) == pair else { break }
-                        run.unicodeScalars.append(Unicode.Scalar(p.codes[i] == 0 ? 0x20 : p.codes[i]) ?? " ")
-                        col += 1
-                    }
-                    _ = ct_set_style(pair, 0, 0, 0, 0)
-                    let y = placed.y + row
-                    // As for text: the bottom-right cell is left alone.
-                    if y == canvas.height - 1, placed.x + col == canvas.width, !run.isEmpty { run.removeLast() }
-                    _ = mvaddstr(Int32(y), Int32(placed.x + start), run)
-                }
-            }
-        }
-    }
-
-    /// A pair not used by the current canvas's pictures: a new one while the pool lasts, then the next stale one.
-    private func freePicturePair(limit: Int32) -> Int32? {
-        if nextPicturePair < limit {
-            defer { nextPicturePair += 1 }
-            return nextPicturePair
-        }
-        let base = pictureBase
-        guard limit > base else { return nil }
-        for _ in 0..<limit - base {
-            let pair = victimCursor
-            victimCursor = victimCursor + 1 >= limit ? base : victimCursor + 1
-            if (pairStamps[pair] ?? 0) < pictureFrames { return pair }
-        }
-        return nil
     }
 
     /// A descriptor that, when readable, ends the wait for a key early (the app's `Wakeup`).
