@@ -46,6 +46,7 @@ public final class CursesTerminal: Terminal {
                 initscr()
             }
         }
+        if let cursesOut { Self.startRunning(cursesOut) }
         cbreak()
         noecho()
         nonl()
@@ -56,19 +57,32 @@ public final class CursesTerminal: Terminal {
         set_escdelay(25)
         if mouse { mousemask(ct_mouse_mask(), nil) }
         setupColors()
-        // ncurses flushes its output after every cursor move until the screen has been through `endwin` once (its
-        // `_endwin` stays "initial" after newterm: lib_mvcur.c), which split each frame into a write per changed
-        // spot (3–4 writes a frame in B3, each a pty wake-up). One endwin and refresh now put it in its running
-        // state: one write a frame. No typeahead check either: curses would poll the keyboard once for every
-        // changed line of every update, and we read keys between frames ourselves.
-        typeahead(-1)
-        endwin()
-        refresh()
         if !headless {
             let bytes = Array(Self.restoreSequence(mouse: mouse).utf8).map { CChar(bitPattern: $0) }
             ct_crash_restore_set_bytes(bytes, Int32(bytes.count))
             ct_crash_restore_arm(cursesFD)
         }
+    }
+
+    /// ncurses flushes its output after every cursor move until the screen has been through `endwin` once (its
+    /// `_endwin` stays "initial" after newterm: lib_mvcur.c), which split each frame into a write per changed spot
+    /// (3–4 writes a frame in B3, each a wake-up of the terminal). One endwin and refresh, before any colour is set
+    /// up, put it in its running state: one write a frame. The endwin's bytes (leaving the alternate screen) go to
+    /// /dev/null, so the terminal sees no flash; the refresh sets the screen up again. Colours come after, so the
+    /// refresh sends no palette reset (`oc`, which would undo a palette the user set). And no typeahead check:
+    /// curses would poll the keyboard for every changed line of every update; keys are read between frames.
+    private static func startRunning(_ out: UnsafeMutablePointer<FILE>) {
+        typeahead(-1)
+        let fd = fileno(out)
+        let saved = dup(fd)
+        let null = open("/dev/null", O_WRONLY)
+        if saved >= 0, null >= 0, dup2(null, fd) >= 0 {
+            endwin()
+            dup2(saved, fd)
+            refresh()
+        }
+        if null >= 0 { close(null) }
+        if saved >= 0 { close(saved) }
     }
 
     private let headless: Bool
