@@ -154,10 +154,53 @@ struct JobModelTests {
         _ = state.ingest(.event(.status(queueRemaining: 1, sid: nil)), now: Self.t0 + 1)
         // The answer to a read asked for before that broadcast: empty, and early (the job is not in history yet).
         #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 1).contains(.syncHistory))
-        _ = state.ingest(.event(.status(queueRemaining: 0, sid: nil)), now: Self.t0 + 2)
-        // The read the drain asked for must read history again: only now is the job in it.
-        #expect(state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 2).contains(.syncHistory))
+        // The drain must read history again: only now is the job in it (the server wrote it before the broadcast).
+        #expect(state.ingest(.event(.status(queueRemaining: 0, sid: nil)), now: Self.t0 + 2).contains(.syncHistory))
+        #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 2).contains(.syncHistory))
         #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 3).contains(.syncHistory))
+    }
+
+    @Test("a job that comes and goes while a queue read is under way: the drain's broadcast reads history itself")
+    func drainWhileReadInFlight() {
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        _ = state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0)
+        // Another client's job is queued, runs and ends (3 broadcasts) while one queue read is under way; the
+        // session folds the three reads they ask for into one more, which may answer late or fail.
+        #expect(state.ingest(.event(.status(queueRemaining: 1, sid: nil)), now: Self.t0 + 1) == [.refreshQueue])
+        #expect(state.ingest(.event(.status(queueRemaining: 1, sid: nil)), now: Self.t0 + 1) == [.refreshQueue])
+        let drained = state.ingest(.event(.status(queueRemaining: 0, sid: nil)), now: Self.t0 + 2)
+        #expect(drained == [.refreshQueue, .syncHistory], "the entry is written before the broadcast: read it now")
+        // Whatever the reads answer then (an empty one, before or after the job): one history read per drain.
+        #expect(!state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 2).contains(.syncHistory))
+        // The greeting of a new socket on an idle server reads nothing.
+        #expect(state.ingest(.event(.status(queueRemaining: 0, sid: "me")), now: Self.t0 + 3) == [.refreshQueue])
+    }
+
+    @Test("a job still thought running when the queue reads empty is read from history, busy period or not")
+    func unsettledJobOnEmptyQueue() {
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        _ = state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0)
+        // Broadcast progress of a script's job, its broadcasts missed (a socket that was away for them).
+        _ = state.ingest(.event(.progress(promptID: "anon", node: "2", value: 1, max: 2)), now: Self.t0 + 1)
+        let read = state.ingest(.queue(QueueSnapshot(running: [], pending: [])), now: Self.t0 + 2)
+        #expect(read.contains(.lookupHistory("anon")) && read.contains(.syncHistory))
+        // Likewise a broadcast that says the queue is empty.
+        _ = state.ingest(.event(.progress(promptID: "anon2", node: "2", value: 1, max: 2)), now: Self.t0 + 3)
+        #expect(state.ingest(.event(.status(queueRemaining: 0, sid: nil)), now: Self.t0 + 4).contains(.syncHistory))
+    }
+
+    @Test("a reconnect reads recent history: `connecting` comes between the drop and the greeting")
+    func reconnectReadsHistory() {
+        var state = MonitorState(serverURL: "x", ownClientID: "me")
+        #expect(!state.ingest(.connection(.connecting(attempt: 1)), now: Self.t0).contains(.syncHistory))
+        #expect(!state.ingest(.connection(.connected(sid: "me")), now: Self.t0).contains(.syncHistory))
+        _ = state.ingest(.connection(.reconnecting(attempt: 2, delay: 0.5, reason: "closed")), now: Self.t0 + 1)
+        // The stream announces every attempt: the state is `connecting`, not `reconnecting`, at the greeting. Jobs
+        // that came and went while the socket was away sent their broadcasts to nobody.
+        _ = state.ingest(.connection(.connecting(attempt: 2)), now: Self.t0 + 2)
+        let back = state.ingest(.connection(.connected(sid: "me")), now: Self.t0 + 2)
+        #expect(back.contains(.syncHistory) && back.contains(.refreshQueue))
+        #expect(state.lastMessage?.text == "reconnected")
     }
 
     @Test("one record from a job and its entry: the live timings and source; the entry's outcome and files")

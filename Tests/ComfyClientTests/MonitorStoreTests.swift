@@ -23,7 +23,8 @@ struct MonitorStoreTests {
         let api = try ComfyAPI(endpoint: try Endpoint(url: mock.baseURL), requestTimeout: 10)
         defer { Task { await api.shutdown() } }
         let store = try LocalHistory(path: ":memory:")
-        let session = MonitorSession(api: api, store: store)
+        // No timer reads: the reads that events and queue reads trigger must find every job by themselves.
+        let session = MonitorSession(api: api, store: store, periodicReads: false)
         let running = Task { await session.run { _ in } }
         defer { running.cancel() }
         try await waitUntil("the monitor's socket") {
@@ -97,8 +98,8 @@ struct MonitorStoreTests {
 
         let server = mock.baseURL
         let all = expected
-        // Up to the idle safety net's 30 s read of recent history, twice over.
-        let stored = try? await waitUntil("every job in the store", seconds: 75) {
+        // Every job has ended on the server: the triggered reads have it in the store within moments.
+        let stored = try? await waitUntil("every job in the store", seconds: 10) {
             all.allSatisfy { (try? store.record(server: server, promptID: $0.id)) != nil }
         }
         if stored == nil {

@@ -10,7 +10,14 @@ extension MonitorState {
             queueRemaining = remaining
             announcedRemaining = remaining
             if remaining > 0 { busySinceSync = true }
-            return [.refreshQueue]
+            // The server broadcasts `status` after it wrote a finished job's history entry (`task_done`): 0 after
+            // activity is a drained queue, whatever the queue read it asks for answers (an earlier read can answer
+            // after it, a coalesced one later, a failed one never). Recent history is read now, once.
+            guard remaining == 0 else { return [.refreshQueue] }
+            let unsettled = askHistoryForUnsettledJobs()
+            guard busySinceSync || unsettled else { return [.refreshQueue] }
+            busySinceSync = false
+            return [.refreshQueue, .syncHistory]
         case .executionStart(let id, _):
             return settle(id, withJob(id, now: now, own: true) { JobChange(started: $0.markRunning(now: now)) })
         case .executionCached(let id, let nodes, _):

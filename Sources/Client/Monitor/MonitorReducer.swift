@@ -90,8 +90,9 @@ extension MonitorState {
             if case .connected = connection {} else { connection = .connecting }
             return []
         case .connected(let sid):
-            let wasAway: Bool
-            if case .reconnecting = connection { wasAway = true } else { wasAway = false }
+            // Every connection after the first is a reconnect: the status before it is `.connecting` by then.
+            let wasAway = connectedBefore
+            connectedBefore = true
             connection = .connected(sid: sid)
             if wasAway { post("reconnected", .success, now: now) }
             // Resync: the queue, every job we thought was queued or running, and what ended while we were away.
@@ -159,12 +160,31 @@ extension MonitorState {
             }
             highestNumber = highest
         }
-        let drained = busySinceSync && snapshot.isEmpty
+        // Drained: after activity, or while a job seen in an event or a read has not ended in the model (its
+        // lookup may have found nothing yet, or failed): the history read that follows includes it.
+        var drained = false
+        if snapshot.isEmpty {
+            let unsettled = askHistoryForUnsettledJobs()
+            drained = busySinceSync || unsettled
+        }
         if firstRead || skipped || drained { effects.append(.syncHistory) }
         // A read that was asked for before the newest broadcast of a busy queue (its answer raced the broadcast)
         // does not end the busy period: the read that broadcast asked for, or the next drain, syncs again.
         busySinceSync = !snapshot.isEmpty || announcedRemaining > 0
         return effects
+    }
+
+    /// Whether the model still thinks a job queued or running that no drain asked recent history for yet. Called
+    /// when the queue reports empty: every such job has ended by then, so the read that follows includes it; each
+    /// is noted, so one job asks once.
+    mutating func askHistoryForUnsettledJobs() -> Bool {
+        var asked = false
+        for (id, job) in jobs where !job.state.isFinished && !historyAskedFor.contains(id) {
+            historyAskedFor.insert(id)
+            asked = true
+        }
+        if historyAskedFor.count > 10_000 { historyAskedFor = historyAskedFor.filter { jobs[$0] != nil } }
+        return asked
     }
 
     /// A job this client just queued: known, with its graph, before any queue read names it.

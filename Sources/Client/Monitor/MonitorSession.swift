@@ -22,6 +22,8 @@ public actor MonitorSession {
     private var queueReadInFlight = false
     private var queueReadAgain = false
     private var lookups: Set<String> = []
+    /// Lookups asked for again while one for the same job was under way (see `lookup`).
+    private var lookupAgain: Set<String> = []
     private var historyReadInFlight = false
     /// The depth of the history read still to do (0: none).
     private var historyReadDepth = 0
@@ -35,15 +37,19 @@ public actor MonitorSession {
 
     /// Read 200 entries of history at the start, to learn how long workflows take (for the ETA).
     let learnsFromHistory: Bool
+    /// The timer's reads of the queue, device stats and recent history (a safety net under the triggered reads).
+    /// Tests turn them off to show that the triggered reads alone find every job.
+    let periodicReads: Bool
 
     public init(
         api: ComfyAPI, clientID: String = EventStream.newClientID(), store: LocalHistory? = nil,
-        learnsFromHistory: Bool = true, loop: (any EventLoop)? = nil
+        learnsFromHistory: Bool = true, periodicReads: Bool = true, loop: (any EventLoop)? = nil
     ) {
         self.loop = loop ?? MultiThreadedEventLoopGroup.singleton.next()
         self.api = api
         self.store = store
         self.learnsFromHistory = learnsFromHistory
+        self.periodicReads = periodicReads
         stream = EventStream(endpoint: api.endpoint, clientID: clientID)
         state = MonitorState(serverURL: api.endpoint.displayURL, ownClientID: clientID)
     }
@@ -70,7 +76,7 @@ public actor MonitorSession {
                     await self.refreshStats()
                     // A safety net under the triggered reads: the newest few entries, for a job that came and went
                     // between two queue reads without any trigger noticing (a handful of entries is cheap).
-                    await self.syncHistory(depth: 8)
+                    if self.periodicReads { await self.syncHistory(depth: 8) }
                 }
             }
         }
@@ -198,7 +204,10 @@ public actor MonitorSession {
         switch effect {
         case .refreshQueue: Task { await refreshQueue() }
         case .lookupHistory(let id):
-            guard !lookups.contains(id) else { return }
+            guard !lookups.contains(id) else {
+                lookupAgain.insert(id)
+                return
+            }
             lookups.insert(id)
             Task { await lookup(id) }
         case .syncHistory: Task { await syncHistory() }
@@ -255,13 +264,27 @@ public actor MonitorSession {
         if let items = try? await api.history(maxItems: 200) { input(.recentHistory(items)) }
     }
 
+    /// A job's history entry. A lookup asked for while one is under way runs after it when that one found no
+    /// entry: it was asked for later (a newer queue read no longer lists the job), and only the later answer may
+    /// say the job has none (removed, or lost to a restart).
     func lookup(_ id: String) async {
-        defer { lookups.remove(id) }
-        do {
-            input(.history(promptID: id, try await api.historyEntry(id)))
-        } catch {
-            // No verdict while the server cannot answer (a restart, a dropped network): the queue read after the
-            // reconnect asks again.
+        defer {
+            lookups.remove(id)
+            lookupAgain.remove(id)
+        }
+        // Once more at most: a job that truly has no entry is not looked up for as long as the queue stays busy.
+        for round in 0..<2 {
+            lookupAgain.remove(id)
+            do {
+                // The later request came after the job left the queue, when its entry was written: one read.
+                let item = try await api.historyEntry(id, attempts: round == 0 ? 5 : 1)
+                if item == nil, round == 0, lookupAgain.contains(id) { continue }
+                input(.history(promptID: id, item))
+            } catch {
+                // No verdict while the server cannot answer (a restart, a dropped network): the queue read after the
+                // reconnect asks again.
+            }
+            return
         }
     }
 }

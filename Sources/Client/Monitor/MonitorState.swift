@@ -51,6 +51,12 @@ public struct MonitorState: Sendable, Equatable {
     /// The queue length the newest `status` broadcast announced. A queue read that was asked for before that
     /// broadcast can answer after it: an empty answer then must not end the busy period the broadcast began.
     var announcedRemaining = 0
+    /// A connection was made before: the next one is a reconnect (`.connecting` comes between `.reconnecting` and
+    /// `.connected`, so the status just before says nothing).
+    var connectedBefore = false
+    /// Jobs still thought queued or running when the queue reported empty: the recent-history read that drain
+    /// asked for includes them (each job asks once).
+    var historyAskedFor: Set<String> = []
     /// Runs whose history entry was already learned from (a run is counted once in the timings).
     var learnedRuns: Set<String> = []
     /// The newest live preview of recent prompts: marks only, the bytes stay in `LivePreviews`.
