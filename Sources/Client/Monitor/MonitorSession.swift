@@ -37,8 +37,8 @@ public actor MonitorSession {
 
     /// Read 200 entries of history at the start, to learn how long workflows take (for the ETA).
     let learnsFromHistory: Bool
-    /// The timer's reads of the queue, device stats and recent history (a safety net under the triggered reads).
-    /// Tests turn them off to show that the triggered reads alone find every job.
+    /// The timer's reads of the queue and of recent history, a safety net under the reads that broadcasts, events and
+    /// queue reads trigger. Tests turn them off to show that the triggered reads alone find every job.
     let periodicReads: Bool
 
     public init(
@@ -72,7 +72,7 @@ public actor MonitorSession {
                 let active = await self.isActive
                 idleRounds = active ? 0 : idleRounds + 1
                 if active || idleRounds % 6 == 0 {
-                    await self.refreshQueue()
+                    if self.periodicReads { await self.refreshQueue() }
                     await self.refreshStats()
                     // A safety net under the triggered reads: the newest few entries, for a job that came and went
                     // between two queue reads without any trigger noticing (a handful of entries is cheap).
