@@ -131,7 +131,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ComfyClientTests",
-            dependencies: ["ComfyClient", "ComfyMock", "ComfyJSON", "ComfyTestSupport"],
+            dependencies: [
+                "ComfyClient", "ComfyMock", "ComfyJSON", "ComfyTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             path: "Tests/ComfyClientTests",
             swiftSettings: swiftSettings
         ),
