@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import WSClient
 
 /// The state of the WebSocket connection, as a screen or a script reports it.
 public enum ConnectionEvent: Sendable, Equatable {
