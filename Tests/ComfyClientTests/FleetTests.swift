@@ -109,6 +109,11 @@ struct FleetTests {
             FleetDownReason(streamReason: "the server refused the WebSocket upgrade at x/ws (a proxy…)") != .refused)
         #expect(FleetDownReason(streamReason: "TLS handshake failed") == .tls("TLS handshake failed"))
         #expect(FleetDownReason(streamReason: "connection closed") == .other("connection closed"))
+        #expect(
+            FleetDownReason(streamReason: "no answer from http://h:8188 within 10 s") == .timeout(seconds: 10))
+        #expect(
+            FleetDownReason(streamReason: "no answer to a ping within 2 s (the connection was closed)")
+                == .timeout(seconds: 2))
     }
 
     @Test("a fleet of a live mock, a refusing port, a silent host and a 401 proxy: each row says why, none waits")

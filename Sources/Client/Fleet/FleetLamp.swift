@@ -61,6 +61,10 @@ public enum FleetDownReason: Sendable, Equatable {
             self = .unauthorized(status: 401)
         } else if lower.contains("403") {
             self = .unauthorized(status: 403)
+        } else if lower.hasPrefix("no answer") {
+            // The greeting deadline's and the ping's: "no answer from URL within 10 s".
+            let seconds = lower.range(of: "within ").flatMap { Double(lower[$0.upperBound...].prefix { $0 != " " }) }
+            self = .timeout(seconds: seconds ?? 0)
         } else if lower.contains("timed out") || lower.contains("timeout") {
             self = .timeout(seconds: 0)
         } else {
