@@ -33,6 +33,14 @@ public enum KittyGraphics {
         return s
     }
 
+    /// The row's and the column's diacritic of a placeholder cell (the marks after U+10EEEE).
+    public static func placeholderMarks(row: Int, column: Int) -> (row: UInt32, column: UInt32) {
+        (KittyDiacritics.scalar(row).value, KittyDiacritics.scalar(column).value)
+    }
+
+    /// The placeholder character (U+10EEEE).
+    public static let placeholder: UInt32 = 0x10EEEE
+
     /// The foreground colour that names the image in placeholder cells: a 256-colour index for ids up to 255
     /// (which curses can draw in any 256-colour terminal), 24-bit RGB above.
     public static func placeholderForeground(_ imageID: UInt32) -> PictureColor {

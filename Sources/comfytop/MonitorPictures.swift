@@ -6,9 +6,9 @@ extension ImageFlags {
     var picturesOn: Bool { images != .off }
 
     /// The monitor's graphics protocol, from `--images` and the environment alone (no terminal query, so the
-    /// screen opens as fast as before): kitty by direct placement outside tmux, iTerm2, or sixel when the cell
-    /// size is known. Nil: symbols through curses (also inside tmux with kitty, whose placeholder cells the
-    /// screen does not draw yet, and with `--images off`, where no picture is made at all).
+    /// screen opens as fast as before): kitty by direct placement outside tmux and by Unicode placeholders inside
+    /// it (drawn as curses cells), iTerm2, or sixel when the cell size is known. Nil: symbols through curses (also
+    /// with `--images off`, where no picture is made at all).
     func monitorGraphics(environment: [String: String] = ProcessInfo.processInfo.environment) -> GraphicsChoice? {
         guard images != .off, images != .symbols else { return nil }
         let size = TerminalQuery.windowSize(STDOUT_FILENO)
@@ -16,8 +16,7 @@ extension ImageFlags {
             mode: images, environment: environment, replies: nil, windowPixels: size?.pixels,
             columns: size?.columns ?? 0, rows: size?.rows ?? 0)
         switch choice.graphics {
-        case .kitty: return choice.kittyPlaceholders ? nil : choice
-        case .iterm: return choice
+        case .kitty, .iterm: return choice
         case .sixel: return choice.cellSize == nil ? nil : choice
         case .symbols, .off: return nil
         }

@@ -1,4 +1,5 @@
 import ComfyClient
+import ComfyImages
 import Foundation
 import Testing
 
@@ -54,5 +55,56 @@ extension CursesTests {
             terminal.draw(c, previous: nil)
         }
         #expect(Self.count(delete, in: bytes).count == 1)
+    }
+}
+
+/// Kitty's Unicode placeholders (inside tmux) drawn by the monitor: curses cells with combining marks.
+extension CursesTests {
+    /// A 3×2-cell kitty picture inside tmux, as the picture worker makes it and the pane places it.
+    static func placeholderPicture() throws -> RenderedPicture {
+        let image = RGBImage(width: 30, height: 40) { x, y in (UInt8(x * 8), UInt8(y * 6), 90) }
+        let png = try ImageCodec.encodePNG(image)
+        let request = PictureRequest(slot: .pane, source: .preview(promptID: "p", seq: 1), columns: 3, rows: 2)
+        return PictureWorker.encode(
+            png, request, graphics: GraphicsChoice(graphics: .kitty, tmux: true, reason: "test"), version: 1,
+            depth: .c256)
+    }
+
+    @Test("kitty placeholders in tmux: the cells carry U+10EEEE and the row/column marks in the id's colour")
+    func kittyPlaceholderCells() throws {
+        let shown = try Self.placeholderPicture()
+        let cells = try #require(shown.picture)
+        let graphic = try #require(shown.graphic)
+        #expect(graphic.imageID == 201 && cells.width == 3 && cells.height == 2)
+        #expect(cells.fg.allSatisfy { $0 == 201 } && cells.codes.allSatisfy { $0 == 0x10EEEE })
+        var canvas = Canvas(width: 20, height: 6)
+        PreviewPane.place(&canvas, shown, in: Rect(x: 1, y: 1, width: 5, height: 3))
+        #expect(canvas.graphics.count == 1 && canvas.pictures.count == 1)
+        #expect(canvas.graphics.first?.x == 2 && canvas.pictures.first?.x == 2 && canvas.pictures.first?.y == 1)
+
+        let bytes = try Self.withCurses(color: "256") { terminal, _ in
+            terminal.draw(canvas, previous: nil)
+            var closed = Canvas(width: 20, height: 6)
+            closed.put(0, 0, "closed")
+            terminal.draw(closed, previous: canvas)
+        }
+        // Golden: the picture's cells as the terminal receives them — to the row (curses writes two blanks rather
+        // than move), the id's colour over the default background, three placeholders numbered (row, column) by
+        // diacritics; the next row in the same colour; the colour reset.
+        let marks = ["\u{0305}", "\u{030D}", "\u{030E}"]
+        func row(_ r: Int) -> String { (0..<3).map { "\u{10EEEE}" + marks[r] + marks[$0] }.joined() }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let golden = "\u{1B}[2d  \u{1B}[38;5;201m" + row(0) + "\u{1B}[3;3H" + row(1) + "\u{1B}[39m"
+        #expect(text.contains(golden), "\(text.debugDescription)")
+        // The image goes after the cells, through tmux's passthrough, with a virtual placement (U=1) of 3×2 cells;
+        // it is deleted when the frame drops it, and the cells are written over.
+        let transmit = Self.count(Array("\u{1B}Ptmux;\u{1B}\u{1B}_Ga=T,U=1,f=100,i=201,q=2,c=3,r=2,".utf8), in: bytes)
+        let delete = Self.count(
+            Array("\u{1B}Ptmux;\u{1B}\u{1B}_Ga=d,d=I,i=201,q=2\u{1B}\u{1B}\\\u{1B}\\".utf8), in: bytes)
+        let firstCell = Self.count(Array("\u{10EEEE}".utf8), in: bytes)
+        #expect(transmit.count == 1 && delete.count == 1 && firstCell.count == 6)
+        if let t = transmit.first, let d = delete.first, let c = firstCell.first { #expect(c < t && t < d) }
+        // After the close: the rows are cleared and no placeholder is written again.
+        #expect(text.components(separatedBy: "closed").last?.contains("\u{10EEEE}") == false)
     }
 }

@@ -3,7 +3,8 @@
 # preview forms in the preview pane (its cells change colour from step to step, read with capture-pane -e); the
 # finished output shows beside the node bars and in the full-screen viewer, which steps and closes without
 # leaving picture cells behind; resizes with a picture on screen (120x40, 80x24, 20x6) neither crash nor smear.
-# Once in 256 colours (TERM=tmux-256color) and once in truecolor (a direct-colour terminfo made here with tic).
+# Once in 256 colours (TERM=tmux-256color) and once in truecolor (a direct-colour terminfo made here with tic);
+# then with kitty's Unicode placeholders (--images kitty inside tmux).
 set -u
 SESSION="comfytop-pictures-$$"
 source "$(dirname "$0")/lib.sh"
@@ -98,6 +99,31 @@ run_depth() {  # run_depth LABEL TERM COLOR SGR-PATTERN SEED
 
 run_depth 256 tmux-256color 256 '48;5;' 11
 run_depth truecolor comfytop-direct truecolor '48;2;' 23
+
+# Kitty inside tmux (--images kitty): the pictures are Unicode placeholder cells (U+10EEEE with row and column
+# diacritics, in the image id's colour) drawn through curses, which tmux keeps like text; none are left when the
+# pane hides or the viewer closes.
+placeholders() { screen | grep -o $'\U10EEEE' | wc -l; }
+tmux new-session -d -s "$SESSION" -x 120 -y 40 \
+    "env LANG=C.UTF-8 TERM=tmux-256color XDG_CACHE_HOME=$WORK/cache bash --norc --noprofile"
+tmux send-keys -t "$SESSION" \
+    "PS1='$ '; cd $WORK && $BIN --url $URL --data-dir $WORK/store --images kitty; echo EXIT=\$?" Enter
+check "[kitty] the monitor starts" "wait_for 'ComfyUI 0.3.64' 10"
+id=$(submit 31)
+check "[kitty] the preview pane shows placeholder cells" "wait_for 'frame' 10 && sleep 1 && [ \$(placeholders) -gt 100 ]"
+check "[kitty] in the image id's colour (38;5;201)" \
+    "tmux capture-pane -t \"$SESSION\" -p -e | grep -q $'\e\\[38;5;201m\U10EEEE'"
+tmux send-keys -t "$SESSION" p
+check "[kitty] p hides the pane: no placeholder is left" "sleep 0.5; [ \$(placeholders) -eq 0 ]"
+check "[kitty] the job finishes" "wait_for \"done .*${id:0:8}\" 20"
+tmux send-keys -t "$SESSION" v
+check "[kitty] the viewer draws its image as placeholders" "wait_for 'Esc/q close' 5 && sleep 1 && [ \$(placeholders) -gt 500 ]"
+tmux send-keys -t "$SESSION" Escape
+check "[kitty] Esc closes the viewer: no placeholder is left" \
+    "wait_for 'Queue' 5 && sleep 0.5 && [ \$(placeholders) -eq 0 ]"
+tmux send-keys -t "$SESSION" q
+check "[kitty] q quits with status 0" "wait_for 'EXIT=0' 5"
+tmux kill-session -t "$SESSION"
 
 # A terminal too small from the start.
 tmux new-session -d -s "$SESSION" -x 20 -y 6 "env LANG=C.UTF-8 TERM=tmux-256color bash --norc --noprofile"

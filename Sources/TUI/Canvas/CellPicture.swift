@@ -8,11 +8,18 @@ public struct CellPicture: Sendable, Equatable {
     public private(set) var codes: [UInt32]
     public private(set) var fg: [UInt32]
     public private(set) var bg: [UInt32]
+    /// Up to two combining marks after each cell's character (the first in the low 32 bits, 0: none), or empty
+    /// when no cell has any. Kitty's Unicode placeholders number their rows and columns with them.
+    public private(set) var marks: [UInt64]
 
     /// A picture of `width`×`height` cells; nil when an array's length does not match.
-    public init?(width: Int, height: Int, depth: ColorDepth, codes: [UInt32], fg: [UInt32], bg: [UInt32]) {
+    public init?(
+        width: Int, height: Int, depth: ColorDepth, codes: [UInt32], fg: [UInt32], bg: [UInt32], marks: [UInt64] = []
+    ) {
         let n = width * height
-        guard width > 0, height > 0, codes.count == n, fg.count == n, bg.count == n else { return nil }
+        guard width > 0, height > 0, codes.count == n, fg.count == n, bg.count == n, marks.isEmpty || marks.count == n
+        else { return nil }
+        self.marks = marks
         self.width = width
         self.height = height
         self.depth = depth

@@ -92,30 +92,52 @@ final class PictureWorker: @unchecked Sendable {
                 return RenderedPicture(request: request, picture: nil, failure: Self.words(error))
             }
         }
-        if let graphics { return Self.encode(bytes, request, graphics: graphics, version: version) }
+        if let graphics, !graphics.kittyPlaceholders || depth == .c256 || depth == .truecolor {
+            return Self.encode(bytes, request, graphics: graphics, version: version, depth: depth)
+        }
         return Self.render(bytes, request, depth: depth, symbols: symbols)
     }
 
-    /// The kitty image id of each slot (a new picture in a slot replaces the last).
-    static func imageID(_ slot: PictureSlot) -> UInt32 {
+    /// The kitty image id of each slot (a new picture in a slot replaces the last). Placeholder cells name their
+    /// image by a 256-colour foreground, which curses draws: ids below 256 there.
+    static func imageID(_ slot: PictureSlot, placeholders: Bool = false) -> UInt32 {
+        let base: UInt32 = placeholders ? 200 : 7_100
         switch slot {
-        case .pane: return 7_101
-        case .output: return 7_102
-        case .viewer: return 7_103
-        case .history: return 7_104
+        case .pane: return base + 1
+        case .output: return base + 2
+        case .viewer: return base + 3
+        case .history: return base + 4
         }
     }
 
+    /// Kitty's Unicode placeholder cells for image `id` over `columns`×`rows` cells: U+10EEEE with the row's and
+    /// the column's diacritic, in the id's colour (a palette index; on a direct-colour terminal the same number is
+    /// RGB 0,0,id, which kitty reads as the same id) over the terminal's background.
+    static func placeholderCells(imageID id: UInt32, columns: Int, rows: Int, depth: ColorDepth) -> CellPicture? {
+        var marks: [UInt64] = []
+        marks.reserveCapacity(columns * rows)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                let (r, c) = KittyGraphics.placeholderMarks(row: row, column: column)
+                marks.append(UInt64(c) << 32 | UInt64(r))
+            }
+        }
+        let n = columns * rows
+        return CellPicture(
+            width: columns, height: rows, depth: depth, codes: Array(repeating: KittyGraphics.placeholder, count: n),
+            fg: Array(repeating: id, count: n), bg: Array(repeating: UInt32(bitPattern: -1), count: n), marks: marks)
+    }
+
     /// Decodes and encodes bytes for a graphics protocol, fitted to the request's cells. Public to tests.
-    static func encode(_ bytes: [UInt8], _ request: PictureRequest, graphics: GraphicsChoice, version: Int)
-        -> RenderedPicture
-    {
+    static func encode(
+        _ bytes: [UInt8], _ request: PictureRequest, graphics: GraphicsChoice, version: Int, depth: ColorDepth = .c256
+    ) -> RenderedPicture {
         do {
             let image = try ImageCodec.decode(bytes)
             let size = PictureFit.cells(
                 imageWidth: image.width, imageHeight: image.height, maxColumns: request.columns,
                 maxRows: request.rows, cellAspect: PictureFit.cellAspect(graphics.cellSize))
-            let id = imageID(request.slot)
+            let id = imageID(request.slot, placeholders: graphics.graphics == .kitty && graphics.kittyPlaceholders)
             guard
                 let frame = try GraphicsEncoder.encode(
                     image, choice: graphics, columns: size.columns, rows: size.rows, imageID: id)
@@ -123,7 +145,12 @@ final class PictureWorker: @unchecked Sendable {
             let graphic = CanvasGraphic(
                 x: 0, y: 0, columns: frame.columns, rows: frame.rows, imageID: id, version: version,
                 bytes: frame.bytes, removal: GraphicsEncoder.remove(choice: graphics, imageID: id))
-            return RenderedPicture(request: request, picture: nil, graphic: graphic)
+            // Placeholders: the image is transmitted (the graphic) and shown where its placeholder cells are drawn
+            // as text (the picture), which tmux moves and clips like any text.
+            let cells = frame.placeholderImageID.flatMap {
+                placeholderCells(imageID: $0, columns: frame.columns, rows: frame.rows, depth: depth)
+            }
+            return RenderedPicture(request: request, picture: cells, graphic: graphic)
         } catch {
             return RenderedPicture(request: request, picture: nil, failure: error.description)
         }

@@ -74,8 +74,13 @@ extension CursesTerminal {
             for col in 0..<picture.width {
                 let i = row * picture.width + col
                 let code = picture.codes[i]
-                buffer.append(
-                    Self.cell(code == 0 ? 0x20 : code, nil, ct_a_normal(), i < p.pairs.count ? p.pairs[i] : 0))
+                var c = Self.cell(code == 0 ? 0x20 : code, nil, ct_a_normal(), i < p.pairs.count ? p.pairs[i] : 0)
+                // Combining marks (kitty's placeholders number rows and columns with them) ride in the cell.
+                if !picture.marks.isEmpty, picture.marks[i] != 0 {
+                    c.chars.1 = wchar_t(bitPattern: UInt32(truncatingIfNeeded: picture.marks[i]))
+                    c.chars.2 = wchar_t(bitPattern: UInt32(truncatingIfNeeded: picture.marks[i] >> 32))
+                }
+                buffer.append(c)
             }
             // As for text: the bottom-right cell is left alone.
             if lastRow, span.end == width { buffer.removeLast() }

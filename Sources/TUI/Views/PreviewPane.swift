@@ -113,6 +113,15 @@ enum PreviewPane {
 
     /// Centres a rendered picture (cells or a graphics-protocol picture) in an area.
     static func place(_ c: inout Canvas, _ shown: RenderedPicture, in area: Rect) {
+        // Kitty placeholders: the transmitted image (the graphic) shows where its placeholder cells are drawn.
+        if var graphic = shown.graphic, let cells = shown.picture {
+            guard cells.width <= area.width, cells.height <= area.height else { return }
+            graphic.x = area.x + (area.width - cells.width) / 2
+            graphic.y = area.y + (area.height - cells.height) / 2
+            c.place(graphic)
+            c.draw(cells, x: graphic.x, y: graphic.y)
+            return
+        }
         if let picture = shown.picture { return place(&c, picture, in: area) }
         guard var graphic = shown.graphic, graphic.columns <= area.width, graphic.rows <= area.height else { return }
         graphic.x = area.x + (area.width - graphic.columns) / 2
