@@ -7,21 +7,7 @@ import Testing
 @Suite("The greeting deadline: a host that accepts and never answers is retried, not waited on forever")
 struct GreetingDeadlineTests {
     /// The events a stream yielded so far, for waiting on a condition.
-    final class EventLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var events: [ClientEvent] = []
-        func append(_ event: ClientEvent) { lock.withLock { events.append(event) } }
-        var all: [ClientEvent] { lock.withLock { events } }
-
-        func wait(deadline seconds: Double, until condition: ([ClientEvent]) -> Bool) async throws {
-            let end = Date().addingTimeInterval(seconds)
-            while Date() < end {
-                if condition(all) { return }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw FleetTestError("condition not met in \(seconds) s; events: \(all)")
-        }
-    }
+    typealias EventLog = LockedLog<ClientEvent>
 
     static func reasons(_ events: [ClientEvent]) -> [String] {
         events.compactMap { event in

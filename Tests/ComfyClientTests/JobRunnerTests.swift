@@ -7,12 +7,7 @@ import Testing
 @testable import ComfyClient
 
 /// Collects the runner's updates for assertions.
-final class UpdateLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [JobRunner.Update] = []
-    func append(_ u: JobRunner.Update) { lock.withLock { items.append(u) } }
-    var all: [JobRunner.Update] { lock.withLock { items } }
-}
+typealias UpdateLog = LockedLog<JobRunner.Update>
 
 @Suite("Submitting and waiting, against the mock over loopback")
 struct JobRunnerTests {

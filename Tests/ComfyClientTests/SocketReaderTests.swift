@@ -11,12 +11,7 @@ import Testing
 @Suite("SocketReader: messages, pings and the close handshake on the socket's loop")
 struct SocketReaderTests {
     /// What the sink was given, in order.
-    final class Seen: @unchecked Sendable {
-        private let lock = NSLock()
-        private var log: [String] = []
-        func add(_ s: String) { lock.withLock { log.append(s) } }
-        var all: [String] { lock.withLock { log } }
-    }
+    typealias Seen = LockedLog<String>
 
     struct Harness {
         let channel: EmbeddedChannel
@@ -29,16 +24,16 @@ struct SocketReaderTests {
         let seen = Seen()
         let ended = channel.eventLoop.makePromise(of: SocketEnding.self)
         let sink = SocketReader.Sink(
-            greeted: { seen.add("greeted \($0)") },
+            greeted: { seen.append("greeted \($0)") },
             event: { event in
                 switch event {
-                case .status(let remaining, _): seen.add("status \(remaining)")
-                case .progress(_, _, let value, let max): seen.add("progress \(Int(value))/\(Int(max))")
-                case .preview(let image): seen.add("preview \(image.bytes.count)")
-                default: seen.add("other")
+                case .status(let remaining, _): seen.append("status \(remaining)")
+                case .progress(_, _, let value, let max): seen.append("progress \(Int(value))/\(Int(max))")
+                case .preview(let image): seen.append("preview \(image.bytes.count)")
+                default: seen.append("other")
                 }
             },
-            readComplete: { seen.add("read") })
+            readComplete: { seen.append("read") })
         let reader = SocketReader(
             limit: limit, pingPeriod: .seconds(2), previewMetadata: flags, sink: sink, ended: ended)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
