@@ -214,11 +214,23 @@ public struct Canvas: Sendable, Equatable {
         var marked =
             marks == other.marks ? [] : Set((Array(marks.keys) + Array(other.marks.keys)).map { $0 / max(1, width) })
         if !pictures.isEmpty || !other.pictures.isEmpty { marked.formUnion(pictureRows(comparedWith: other)) }
-        return (0..<height).filter { y in
-            if marked.contains(y) { return true }
-            let start = y * width
-            for k in start..<start + width where cells[k] != other.cells[k] { return true }
-            return false
+        let rowBytes = width * MemoryLayout<Cell>.stride
+        return cells.withUnsafeBufferPointer { mine in
+            other.cells.withUnsafeBufferPointer { theirs in
+                (0..<height).filter { y in
+                    if marked.contains(y) { return true }
+                    let start = y * width
+                    // Equal bytes are equal cells (most rows did not change); unequal bytes may differ only in a
+                    // cell's padding, so such a row is compared cell by cell.
+                    if let a = mine.baseAddress, let b = theirs.baseAddress,
+                        memcmp(a + start, b + start, rowBytes) == 0
+                    {
+                        return false
+                    }
+                    for k in start..<start + width where mine[k] != theirs[k] { return true }
+                    return false
+                }
+            }
         }
     }
 }

@@ -14,7 +14,8 @@ enum FleetView {
             compact(&c, fleet, app, now: now, glyphs: g)
             return c
         }
-        header(&c, Rect(x: 0, y: 0, width: c.width, height: 1), fleet.state)
+        let live = liveCount(fleet.state)
+        header(&c, Rect(x: 0, y: 0, width: c.width, height: 1), fleet.state, live: live)
         let servers = fleet.servers(filter: app.filter, now: now)
         let jobs = fleet.jobs(filter: app.filter, now: now)
         let message = c.height >= 12 ? Rect(x: 0, y: c.height - 2, width: c.width, height: 1) : nil
@@ -23,16 +24,20 @@ enum FleetView {
         let nameWidth = min(16, max(4, fleet.state.servers.map { Canvas.width(of: $0.name) }.max() ?? 4))
         let columns = Columns(width: c.width - 2, nameWidth: nameWidth)
         let title =
-            "Servers \(fleet.state.liveCount)/\(fleet.state.servers.count) live"
+            "Servers \(live)/\(fleet.state.servers.count) live"
             + (app.filter.isEmpty ? "" : "  /\(app.filter)\(app.editingFilter ? "_" : "")")
         let serverBox = c.box(
             Rect(x: 0, y: 1, width: c.width, height: serverHeight), title: title, focused: true, glyphs: g)
         let selectedRow = servers.firstIndex(of: fleet.selected) ?? 0
         let first = QueueView.firstRow(selected: selectedRow, count: servers.count, height: serverBox.height)
-        for (row, index) in servers.dropFirst(max(0, first)).prefix(serverBox.height).enumerated() {
-            FleetRow.draw(
-                &c, x: serverBox.x, y: serverBox.y + row, columns, fleet.state.servers[index], index: index,
-                selected: index == fleet.selected, now: now, glyphs: g)
+        // Servers are read in place (through the buffer), not copied a row at a time: a copy retains and releases
+        // every reference a server's state holds, and the fleet screen draws 50 rows 30 times a second.
+        fleet.state.servers.withUnsafeBufferPointer { all in
+            for (row, index) in servers.dropFirst(max(0, first)).prefix(serverBox.height).enumerated() {
+                FleetRow.draw(
+                    &c, x: serverBox.x, y: serverBox.y + row, columns, all[index], index: index,
+                    selected: index == fleet.selected, now: now, glyphs: g)
+            }
         }
         if servers.isEmpty, serverBox.height > 0 {
             c.put(serverBox.x, serverBox.y, "no server matches /\(app.filter)", Style(.dim), maxX: serverBox.maxX)
@@ -45,14 +50,17 @@ enum FleetView {
         return c
     }
 
-    static func header(_ c: inout Canvas, _ rect: Rect, _ state: FleetState) {
+    /// `FleetState.liveCount` without its filtered copy of the servers.
+    static func liveCount(_ state: FleetState) -> Int { state.servers.reduce(0) { $0 + ($1.lamp.isLive ? 1 : 0) } }
+
+    static func header(_ c: inout Canvas, _ rect: Rect, _ state: FleetState, live: Int) {
         c.fill(rect, Style(.header))
         let running = state.servers.reduce(0) { $0 + $1.running }
         let pending = state.servers.reduce(0) { $0 + $1.pending }
-        let down = state.servers.count - state.liveCount
+        let down = state.servers.count - live
         var x = c.put(rect.x + 1, rect.y, "comfytop fleet", Style(.header, bold: true))
         for (text, role) in [
-            ("\(state.liveCount)/\(state.servers.count) live", Role.header),
+            ("\(live)/\(state.servers.count) live", Role.header),
             ("\(running) running, \(pending) pending", .header),
             (down > 0 ? "\(down) not live" : "", .header),
         ] where !text.isEmpty {
@@ -74,41 +82,57 @@ enum FleetView {
             return
         }
         var finishTimes: [Int: [String: Date]] = [:]
-        for (row, entry) in jobs.prefix(inner.height).enumerated() {
-            let y = inner.y + row
-            let server = fleet.state.servers[entry.server]
-            let job = entry.job
-            var x = c.put(
-                inner.x, y, Text.fit(server.name, columns.name, ascii: g.ascii),
-                Style(FleetRow.role(server, index: entry.server), bold: true), maxX: inner.maxX)
-            let (glyph, word, role) = Symbols.job(job.state, g)
-            x = c.put(x + 1, y, glyph, Style(role, bold: true), maxX: inner.maxX)
-            x = c.put(x + 1, y, Text.fit(word, 7), Style(role), maxX: inner.maxX)
-            x = c.put(x + 1, y, String(job.id.prefix(8)), Style(.main), maxX: inner.maxX)
-            var tail = ""
-            switch job.state {
-            case .running, .pending:
-                if finishTimes[entry.server] == nil { finishTimes[entry.server] = server.monitor.finishTimes(now: now) }
-                if let done = finishTimes[entry.server]?[job.id] {
-                    tail = g.approx + Clock.hhmmss.string(from: done)
-                } else {
-                    tail = "eta ?"
-                }
-            default:
-                if let e = job.elapsed(now: now) { tail = MonitorFormat.duration(e) }
+        fleet.state.servers.withUnsafeBufferPointer { all in
+            for (row, entry) in jobs.prefix(inner.height).enumerated() {
+                jobRow(
+                    &c, y: inner.y + row, inner, all[entry.server], index: entry.server, entry.job, columns,
+                    finishTimes: &finishTimes, now: now, glyphs: g)
             }
-            let tailX = inner.maxX - Canvas.width(of: tail)
-            if job.state == .running, x + 2 < tailX - 1 {
-                FleetRow.progress(
-                    &c, x: x + 1, y: y, maxX: tailX - 1, server.monitor, job, now: now, glyphs: g, eta: false)
-            } else if job.state == .pending, x + 2 < tailX - 1 {
-                let position = server.monitor.pendingIDs.firstIndex(of: job.id).map { $0 + 1 } ?? 0
-                c.put(x + 1, y, "#\(position) in \(server.name)'s queue", Style(.dim), maxX: tailX - 1)
-            } else if let error = job.error, x + 2 < tailX - 1 {
-                c.put(x + 1, y, error.summary, Style(.stateFailed), maxX: tailX - 1)
-            }
-            c.put(tailX, y, tail, Style(.main), maxX: inner.maxX)
         }
+    }
+
+    /// One row of the job list (`server` read in place, see `render`).
+    static func jobRow(
+        _ c: inout Canvas, y: Int, _ inner: Rect, _ server: FleetServer, index: Int, _ job: MonitorJob,
+        _ columns: Columns, finishTimes: inout [Int: [String: Date]], now: Date, glyphs g: Glyphs
+    ) {
+        var x = c.put(
+            inner.x, y, Text.fit(server.name, columns.name, ascii: g.ascii),
+            Style(FleetRow.role(server, index: index), bold: true), maxX: inner.maxX)
+        let (glyph, word, role) = Symbols.job(job.state, g)
+        x = c.put(x + 1, y, glyph, Style(role, bold: true), maxX: inner.maxX)
+        x = c.put(x + 1, y, Text.fit(word, 7), Style(role), maxX: inner.maxX)
+        x = c.put(x + 1, y, String(job.id.prefix(8)), Style(.main), maxX: inner.maxX)
+        var tail = ""
+        switch job.state {
+        case .running where job.id == server.monitor.runningID:
+            // The running job's finish time as `finishTimes` has it, without the rest of the queue's.
+            if let left = server.monitor.jobRemaining(job, now: now) {
+                tail = g.approx + Clock.hhmmss.string(from: now.addingTimeInterval(left))
+            } else {
+                tail = "eta ?"
+            }
+        case .running, .pending:
+            if finishTimes[index] == nil { finishTimes[index] = server.monitor.finishTimes(now: now) }
+            if let done = finishTimes[index]?[job.id] {
+                tail = g.approx + Clock.hhmmss.string(from: done)
+            } else {
+                tail = "eta ?"
+            }
+        default:
+            if let e = job.elapsed(now: now) { tail = MonitorFormat.duration(e) }
+        }
+        let tailX = inner.maxX - Canvas.width(of: tail)
+        if job.state == .running, x + 2 < tailX - 1 {
+            FleetRow.progress(
+                &c, x: x + 1, y: y, maxX: tailX - 1, server.monitor, job, now: now, glyphs: g, eta: false)
+        } else if job.state == .pending, x + 2 < tailX - 1 {
+            let position = server.monitor.pendingIDs.firstIndex(of: job.id).map { $0 + 1 } ?? 0
+            c.put(x + 1, y, "#\(position) in \(server.name)'s queue", Style(.dim), maxX: tailX - 1)
+        } else if let error = job.error, x + 2 < tailX - 1 {
+            c.put(x + 1, y, error.summary, Style(.stateFailed), maxX: tailX - 1)
+        }
+        c.put(tailX, y, tail, Style(.main), maxX: inner.maxX)
     }
 
     static func message(_ c: inout Canvas, _ rect: Rect, _ fleet: FleetModel, _ app: AppState, now: Date) {
@@ -171,7 +195,7 @@ enum FleetView {
 
     /// Below 40×10: a lamp, a name and a word a server.
     static func compact(_ c: inout Canvas, _ fleet: FleetModel, _ app: AppState, now: Date, glyphs g: Glyphs) {
-        let title = "fleet \(fleet.state.liveCount)/\(fleet.state.servers.count) live"
+        let title = "fleet \(liveCount(fleet.state))/\(fleet.state.servers.count) live"
         c.put(0, 0, title, Style(.header, bold: true), maxX: c.width)
         let servers = fleet.servers(filter: app.filter, now: now)
         let rows = max(0, c.height - 1)
