@@ -51,6 +51,7 @@ struct ScreenFlags: ParsableArguments {
         options.logFile = log.map { ($0 as NSString).expandingTildeInPath }
         options.pictures = pictures.picturesOn
         options.graphics = pictures.monitorGraphics()
+        options.probeGraphics = options.graphics == nil && pictures.probesTerminal()
         do {
             options.theme = try Theme.load(
                 theme, themesDir: themesDir, environment: ProcessInfo.processInfo.environment)

@@ -21,4 +21,10 @@ extension ImageFlags {
         case .symbols, .off: return nil
         }
     }
+
+    /// Whether the monitor asks the terminal, after its first frame, whether it draws sixel (`--images auto`, a
+    /// terminal that is not dumb): the answers come with the keys and are read out of them.
+    func probesTerminal(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        images == .auto && environment["TERM"] != "dumb" && !(environment["TERM"] ?? "").isEmpty
+    }
 }

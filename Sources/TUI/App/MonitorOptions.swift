@@ -16,6 +16,8 @@ public struct MonitorOptions: Sendable {
     public var pictures = true
     /// A graphics protocol for pictures (kitty direct placement, iTerm2, sixel); nil: symbols through curses.
     public var graphics: GraphicsChoice?
+    /// `--images auto` found no protocol in the environment: ask the terminal after the first frame (sixel).
+    public var probeGraphics = false
 
     public init(ascii: Bool, downloadDirectory: URL) {
         self.ascii = ascii

@@ -19,8 +19,9 @@ final class PictureWorker: @unchecked Sendable {
     private let depth: ColorDepth
     private let symbols: SymbolSet
     private let post: @Sendable (Msg) -> Void
-    /// A graphics protocol to draw with (kitty direct, iTerm2, sixel); nil: symbols through curses.
-    private let graphics: GraphicsChoice?
+    /// A graphics protocol to draw with (kitty direct, iTerm2, sixel); nil: symbols through curses. It may be
+    /// chosen late (`use`), when the terminal has answered the question put after the first frame.
+    private var graphics: GraphicsChoice?
     /// Pictures made so far (for tests and `--log`).
     private(set) var made = 0
 
@@ -38,6 +39,9 @@ final class PictureWorker: @unchecked Sendable {
         self.fetch = fetch
         self.post = post
     }
+
+    /// Draws the next pictures with `choice` (the terminal reported sixel and its cell size).
+    func use(_ choice: GraphicsChoice) { lock.withLock { graphics = choice } }
 
     func submit(_ request: PictureRequest) {
         let start = lock.withLock {
@@ -92,7 +96,7 @@ final class PictureWorker: @unchecked Sendable {
                 return RenderedPicture(request: request, picture: nil, failure: Self.words(error))
             }
         }
-        if let graphics, !graphics.kittyPlaceholders || depth == .c256 || depth == .truecolor {
+        if let graphics = lock.withLock({ graphics }), !graphics.kittyPlaceholders || depth == .c256 || depth == .truecolor {
             return Self.encode(bytes, request, graphics: graphics, version: version, depth: depth)
         }
         return Self.render(bytes, request, depth: depth, symbols: symbols)

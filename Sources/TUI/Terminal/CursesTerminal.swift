@@ -161,6 +161,9 @@ public final class CursesTerminal: Terminal {
 
     /// Colour pairs for pictures (made when a picture is first drawn).
     var picturePool: PicturePairPool?
+    /// A question for the terminal, sent after the first frame (`askAfterFirstFrame`), and how long to wait.
+    var ask: TerminalAsk?
+    var askSeconds = 3.0
 
     public func draw(_ canvas: Canvas, previous: Canvas?) {
         let rows = canvas.changedRows(from: previous)
@@ -181,6 +184,7 @@ public final class CursesTerminal: Terminal {
         refresh()
         if let cursesOut { fflush(cursesOut) }
         if !gone.isEmpty || !canvas.graphics.isEmpty { drawGraphics(canvas, gone: gone, full: full, rows: Set(rows)) }
+        if ask != nil { sendAsk() }
     }
 
     /// The graphics-protocol pictures on screen now.
@@ -202,7 +206,7 @@ public final class CursesTerminal: Terminal {
         writeGraphics(out)
     }
 
-    private func writeGraphics(_ bytes: [UInt8]) {
+    func writeGraphics(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         let fd = cursesOut.map { fileno($0) } ?? STDOUT_FILENO
         var offset = 0
@@ -259,7 +263,8 @@ public final class CursesTerminal: Terminal {
         case 127, 8: return .backspace
         case 10, 13: return .enter
         case 9: return .tab
-        case 27: return .escape
+        // While the terminal's answers are awaited, an ESC may begin one: it is read, not handed out as keys.
+        case 27: return awaitingReplies && readReply() ? nil : .escape
         // cbreak keeps ^C a signal; should it reach us as a key (raw mode, a terminal that sends it), it is SIGINT.
         case 3: return .controlC
         default:
