@@ -124,6 +124,25 @@ struct SocketReaderTests {
         #expect(seconds == 2)
     }
 
+    @Test("a server that never answers pings but keeps sending stays connected; silence after a ping closes")
+    func messagesProveLife() throws {
+        let h = try Self.make()
+        for _ in 0..<5 {
+            h.channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+            #expect(try Self.sent(h.channel).map(\.opcode) == [.ping])
+            // Part of a large message (no whole frame yet) still proves the server alive.
+            try h.channel.writeInbound(Self.text("{", fin: false))
+            try h.channel.writeInbound(Self.text("}", fin: true, opcode: .continuation))
+        }
+        #expect(h.channel.isActive)
+        h.channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(!h.channel.isActive)
+        guard case .noPong = try h.ended.wait() else {
+            Issue.record("not ended for the ping")
+            return
+        }
+    }
+
     @Test("the server's close frame is answered with its code, and the ending names it")
     func close() throws {
         let h = try Self.make()

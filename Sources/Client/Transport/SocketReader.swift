@@ -18,8 +18,9 @@ enum SocketEnding: Sendable {
 /// messages (text or binary; continuations joined; at most `limit` bytes), messages become `ServerEvent`s, and each
 /// one goes to `onEvent` at once, in order, on the loop's thread; `onReadComplete` follows every read from the
 /// socket, however many messages it held. No task and no queue in between: a read costs one wake-up of one thread
-/// (B3, B8). It also pings every `pingPeriod` (an unanswered ping closes the connection at the next one), answers
-/// the server's pings and its close frame, and asks for type-4 previews when `previewMetadata` is set.
+/// (B3, B8). It also pings every `pingPeriod` (a ping followed by a whole period with nothing read closes the
+/// connection), answers the server's pings and its close frame, and asks for type-4 previews when `previewMetadata`
+/// is set.
 ///
 /// Lives on its channel's event loop only (as every NIO handler).
 final class SocketReader: ChannelInboundHandler, RemovableChannelHandler {
@@ -88,6 +89,9 @@ final class SocketReader: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // Any bytes from the server prove the connection alive, not only a pong: a pong queued behind a large
+        // preview on a slow link, or a server that sends messages but never answers pings, must not be dropped.
+        awaitingPong = false
         sink.readComplete()
         context.fireChannelReadComplete()
     }
