@@ -29,6 +29,9 @@ public actor MonitorSession {
     private var historyReadDepth = 0
     /// Runs already written to the store by this session.
     private var recorded: Set<String> = []
+    /// The store's writes, in order, off the event loop: SQLite waits up to its busy timeout (15 s) while another
+    /// process writes, and the loop reads every socket of a fleet.
+    private nonisolated let storeWrites = DispatchQueue(label: "comfytop.store-writes")
 
     /// Where finished runs are recorded (nil: not recorded).
     public nonisolated let store: LocalHistory?
@@ -192,12 +195,25 @@ public actor MonitorSession {
         }
         if recorded.count > 20_000 { recorded = Set(state.finishedIDs) }
         guard !records.isEmpty else { return }
-        do {
-            try store.upsert(records)
-        } catch {
-            state.post("cannot record finished runs: \(error.description)", .error, now: Date())
-            unsent = true
+        storeWrites.async { [weak self, records] in
+            do throws(ComfyError) {
+                try store.upsert(records)
+            } catch {
+                guard let self else { return }
+                self.loop.execute { self.assumeIsolated { $0.storeFailed(error) } }
+            }
         }
+    }
+
+    private func storeFailed(_ error: ComfyError) {
+        state.post("cannot record finished runs: \(error.description)", .error, now: Date())
+        unsent = true
+        handOn()
+    }
+
+    /// Waits until every run handed to the store so far is written (before the process exits).
+    public nonisolated func storeWritten() async {
+        await withCheckedContinuation { done in storeWrites.async { done.resume() } }
     }
 
     private func run(_ effect: MonitorEffect) {
