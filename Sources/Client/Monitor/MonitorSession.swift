@@ -19,6 +19,8 @@ public actor MonitorSession {
     private var unsent = false
     /// The last message of the socket's last read was a `progress_state` (held back for its step's `progress`).
     private var endsWithProgressState = false
+    /// A hand-off of a held-back `progress_state` is scheduled (see `readComplete`).
+    private var heldBackHandOff = false
     private var queueReadInFlight = false
     private var queueReadAgain = false
     private var lookups: Set<String> = []
@@ -122,11 +124,23 @@ public actor MonitorSession {
 
     /// The end of one read from the socket: the state goes out once for all it brought (the screen wakes once a
     /// read, B3). A sampler step is a `progress_state` and then a `progress`, back to back: a read that ends
-    /// between the two waits for the `progress`; a `progress_state` that nothing follows at once (a node's end is
-    /// followed by `executing`) goes out with the next input, or with the 5 s timer at the latest.
+    /// between the two waits for the `progress`, but only for `heldBackLimit`. A `progress_state` may be the last
+    /// message for a long while: an anonymous job's node start (no `executing` follows, protocol §6.6) before a
+    /// model load or a VAE decode, or any node start of another client's job on v0.3.45–0.3.57.
     func readComplete() {
-        if !endsWithProgressState { handOn() }
+        guard endsWithProgressState else { return handOn() }
+        guard unsent, !heldBackHandOff else { return }
+        heldBackHandOff = true
+        loop.scheduleTask(in: Self.heldBackLimit) { [weak self] in
+            self?.assumeIsolated { session in
+                session.heldBackHandOff = false
+                session.handOn()
+            }
+        }
     }
+
+    /// How long a read's `progress_state` waits for its step's `progress`: about one frame.
+    static let heldBackLimit = TimeAmount.milliseconds(30)
 
     private func handOn() {
         guard unsent else { return }
