@@ -170,4 +170,34 @@ struct SocketReaderTests {
         }
         #expect(String(describing: error).contains("continuation"))
     }
+
+    @Test("a frame the decoder refuses is named in words, not as a Swift case name")
+    func decoderErrorsInWords() throws {
+        let h = try Self.make()
+        h.channel.pipeline.fireErrorCaught(NIOWebSocketError.fragmentedControlFrame)
+        guard case .failed(let error) = try h.ended.wait() else {
+            Issue.record("not failed")
+            return
+        }
+        let endpoint = try Endpoint(url: "http://gpu:8188")
+        #expect(
+            EventStream.describe(error, endpoint: endpoint)
+                == "the server broke the WebSocket protocol: a control frame split into fragments")
+    }
+
+    struct ConnectError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @Test("a port or host that holds 403, 401 or ssl does not make a network error read as a refusal or TLS")
+    func reasonsFromTypesNotText() throws {
+        let endpoint = try Endpoint(url: "http://ssl-box:4031")
+        let error = ConnectError(
+            description: #"NIOConnectionError(host: "ssl-box", port: 4031, connectionErrors: [No route to host])"#)
+        let reason = EventStream.describe(error, endpoint: endpoint)
+        #expect(!reason.contains("upgrade") && !reason.contains("TLS"))
+        #expect(reason.contains("No route to host"))
+        let refused = ConnectError(description: "connect(descriptor:addr:size:): Connection refused (errno: 111)")
+        #expect(EventStream.describe(refused, endpoint: endpoint).hasPrefix("connection refused"))
+    }
 }

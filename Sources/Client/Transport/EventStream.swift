@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
+import WSClient
 
 /// The state of the WebSocket connection, as a screen or a script reports it.
 public enum ConnectionEvent: Sendable, Equatable {
@@ -157,20 +159,22 @@ public struct EventStream: Sendable {
     /// is read (nothing of it is buffered) and the connection is reopened.
     public static let maxMessageBytes = 16 * 1024 * 1024
 
+    /// Why a connection failed, in words, from the error's type (its text holds the host and port: a port such as
+    /// 4031 or a host named `ssl-gpu` must not make it read as a 403 or a TLS failure).
     static func describe(_ error: any Error, endpoint: Endpoint) -> String {
-        let text = endpoint.scrub(String(describing: error))
-        let lower = text.lowercased()
         if let tooLarge = error as? FrameTooLarge { return tooLarge.description }
-        if lower.contains("messagetoolarge") || lower.contains("invalidframelength") {
-            return "the server sent a WebSocket message larger than the limit of \(maxMessageBytes >> 20) MiB "
-                + "(ComfyUI's previews and messages are far smaller); it was refused"
-        }
-        if lower.contains("connection refused") || lower.contains("errno: 111") {
-            return "connection refused (is ComfyUI running at \(endpoint.displayURL)?)"
-        }
-        if lower.contains("401") || lower.contains("403") || lower.contains("upgradefailed") {
+        if let broken = error as? SocketProtocolError { return broken.description }
+        if error as? WebSocketClientError == .webSocketUpgradeFailed {
             return "the server refused the WebSocket upgrade at \(endpoint.displayURL)/ws (a proxy that wants "
                 + "credentials, or not ComfyUI?)"
+        }
+        let text = endpoint.scrub(String(describing: error))
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            return ComfyError.tls(url: endpoint.displayURL, detail: ComfyAPI.tlsDetail(text)).description
+        }
+        let lower = text.lowercased()
+        if lower.contains("connection refused") || lower.contains("errno: 111") {
+            return "connection refused (is ComfyUI running at \(endpoint.displayURL)?)"
         }
         return text
     }

@@ -84,7 +84,7 @@ final class SocketReader: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if ending == nil { ending = .failed(error) }
+        if ending == nil { ending = .failed(SocketProtocolError(error) ?? error) }
         context.close(promise: nil)
     }
 
@@ -199,4 +199,16 @@ final class SocketReader: ChannelInboundHandler, RemovableChannelHandler {
 struct SocketProtocolError: Error, CustomStringConvertible {
     let what: String
     var description: String { "the server broke the WebSocket protocol: \(what)" }
+
+    init(what: String) { self.what = what }
+
+    /// The frame decoder's error in words (its own are Swift case names); nil for any other error.
+    init?(_ error: any Error) {
+        switch error as? NIOWebSocketError {
+        case .fragmentedControlFrame: what = "a control frame split into fragments"
+        case .multiByteControlFrameLength: what = "a control frame longer than 125 bytes"
+        case .invalidFrameLength: what = "a frame length that cannot be read"
+        case nil: return nil
+        }
+    }
 }
