@@ -96,6 +96,7 @@ public actor MonitorSession {
         } readComplete: { [weak self] in
             self?.assumeIsolated { $0.readComplete() }
         }
+        await storeWritten()
     }
 
     var isActive: Bool { state.runningID != nil || !state.pendingIDs.isEmpty }

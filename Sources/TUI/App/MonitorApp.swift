@@ -65,6 +65,8 @@ public final class MonitorApp: @unchecked Sendable {
         }
         for source in signals { source.cancel() }
         sessionTask.cancel()
+        // Runs that ended just before the quit may still be on their way to the store (written off the socket's loop).
+        for pending in [session] + (fleet?.sessions.compactMap { $0 } ?? []) { await pending.storeWritten() }
         let stopped = stopSignal.get().0
         if let sig = quitSignal ?? (stopped != 0 ? stopped : nil) { return 128 + sig }
         return 0
