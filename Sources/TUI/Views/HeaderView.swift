@@ -14,27 +14,28 @@ enum HeaderView {
             (text, role) = ("retry in \(max(0, Int(at.timeIntervalSince(now).rounded(.up))))s", .connBad)
         case .offline: (text, role) = ("offline", .connBad)
         }
-        var segments: [(String, Style)] = [("comfytop", Style(.header, bold: true))]
-        segments.append((g.lamp, Style(role, bold: true)))
-        segments.append((text, Style(.header, bold: role != .connOK)))
-        segments.append(("\(m.runningID == nil ? 0 : 1) running, \(m.pendingIDs.count) pending", style))
-        if let device = m.devices.first, device.vramTotal > 0 {
-            let used = Double(device.vramTotal - device.vramFree) / 1_073_741_824
-            segments.append(
-                (
-                    "VRAM \(Text.oneDecimal(used))/\(Text.oneDecimal(Double(device.vramTotal) / 1_073_741_824)) GiB",
-                    style
-                ))
-        }
-        if let version = m.version { segments.append(("ComfyUI \(version)", style)) }
-        segments.append((m.serverURL, style))
-        // Most important first; whatever does not fit whole is left out (never cut mid-word).
+        // Most important first; whatever does not fit whole is left out (never cut mid-word), and so is all after it.
+        // Drawn as they come (no array of segments: this runs on every frame).
         var x = rect.x + 1
-        for (index, (segment, segmentStyle)) in segments.enumerated() {
-            let width = Canvas.width(of: segment)
-            guard x + width <= rect.maxX else { break }
-            x = c.put(x, rect.y, segment, segmentStyle) + (index == 1 ? 1 : 2)
+        var full = false
+        func add(_ segment: String, _ segmentStyle: Style, gap: Int = 2) {
+            guard !full else { return }
+            guard x + Canvas.width(of: segment) <= rect.maxX else {
+                full = true
+                return
+            }
+            x = c.put(x, rect.y, segment, segmentStyle) + gap
         }
+        add("comfytop", Style(.header, bold: true))
+        add(g.lamp, Style(role, bold: true), gap: 1)
+        add(text, Style(.header, bold: role != .connOK))
+        add("\(m.runningID == nil ? 0 : 1) running, \(m.pendingIDs.count) pending", style)
+        if let device = m.devices.first, device.vramTotal > 0, !full {
+            let used = Double(device.vramTotal - device.vramFree) / 1_073_741_824
+            add("VRAM \(Text.oneDecimal(used))/\(Text.oneDecimal(Double(device.vramTotal) / 1_073_741_824)) GiB", style)
+        }
+        if let version = m.version { add("ComfyUI \(version)", style) }
+        add(m.serverURL, style)
     }
 }
 
