@@ -56,9 +56,15 @@ public enum ConfigFileEditor {
         }
         // The mode given to open(2) is masked by the umask: set it as the old file had it.
         fchmod(fd, mode)
-        guard fsync(fd) == 0, close(fd) == 0 else {
+        // Closed whether or not fsync worked (a guard on both leaked the descriptor when fsync failed).
+        let synced = fsync(fd) == 0
+        let syncError = errno
+        let closed = close(fd) == 0
+        guard synced, closed else {
+            if !synced { errno = syncError }
+            let error = failure(temporary, "cannot write")
             unlink(temporary)
-            throw failure(temporary, "cannot write")
+            throw error
         }
         guard rename(temporary, target) == 0 else {
             let error = failure(target, "cannot replace")
