@@ -111,6 +111,9 @@ struct FleetTests {
         #expect(FleetDownReason(streamReason: "connection closed") == .other("connection closed"))
         #expect(
             FleetDownReason(streamReason: "no answer from http://h:8188 within 10 s") == .timeout(seconds: 10))
+        // A URL whose port or host reads like another reason does not change the verdict.
+        #expect(
+            FleetDownReason(streamReason: "no answer from http://ssl-gpu:4013 within 10 s") == .timeout(seconds: 10))
         #expect(
             FleetDownReason(streamReason: "no answer to a ping within 2 s (the connection was closed)")
                 == .timeout(seconds: 2))

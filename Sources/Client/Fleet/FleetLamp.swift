@@ -47,7 +47,14 @@ public enum FleetDownReason: Sendable, Equatable {
     /// The kind of a WebSocket failure, from the reason `EventStream` reports (a sentence, not a type).
     public init(streamReason reason: String) {
         let lower = reason.lowercased()
-        if lower.contains("refused") && !lower.contains("upgrade") {
+        // First: these sentences hold the URL, whose host or port could read as any of the words below.
+        if lower.hasPrefix("no answer") {
+            // The greeting deadline's and the ping's: "no answer from URL within 10 s".
+            let seconds = lower.range(of: " within ", options: .backwards).flatMap {
+                Double(lower[$0.upperBound...].prefix { $0 != " " })
+            }
+            self = .timeout(seconds: seconds ?? 0)
+        } else if lower.contains("refused") && !lower.contains("upgrade") {
             self = .refused
         } else if lower.contains("resolve") || lower.contains("name or service") || lower.contains("nodename")
             || lower.contains("host not found") || lower.contains("no address")
@@ -61,10 +68,6 @@ public enum FleetDownReason: Sendable, Equatable {
             self = .unauthorized(status: 401)
         } else if lower.contains("403") {
             self = .unauthorized(status: 403)
-        } else if lower.hasPrefix("no answer") {
-            // The greeting deadline's and the ping's: "no answer from URL within 10 s".
-            let seconds = lower.range(of: "within ").flatMap { Double(lower[$0.upperBound...].prefix { $0 != " " }) }
-            self = .timeout(seconds: seconds ?? 0)
         } else if lower.contains("timed out") || lower.contains("timeout") {
             self = .timeout(seconds: 0)
         } else {
