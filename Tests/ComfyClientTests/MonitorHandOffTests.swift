@@ -34,4 +34,3 @@ struct MonitorHandOffTests {
         #expect(seen.all.count == 1)
     }
 }
-

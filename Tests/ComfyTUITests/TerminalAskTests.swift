@@ -59,7 +59,8 @@ struct SixelChoiceTests {
         let cell = CellPixelSize(width: 10, height: 20)
         let yes = MonitorApp.sixel(TerminalReplies(primaryAttributes: [62, 4, 22], cellSize: cell), environment: env)
         #expect(yes?.graphics == .sixel && yes?.cellSize == cell)
-        #expect(MonitorApp.sixel(TerminalReplies(primaryAttributes: [62, 22], cellSize: cell), environment: env) == nil)
+        #expect(
+            MonitorApp.sixel(TerminalReplies(primaryAttributes: [62, 22], cellSize: cell), environment: env) == nil)
         #expect(MonitorApp.sixel(TerminalReplies(cellSize: cell), environment: env) == nil)
     }
 }

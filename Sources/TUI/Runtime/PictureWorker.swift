@@ -96,7 +96,9 @@ final class PictureWorker: @unchecked Sendable {
                 return RenderedPicture(request: request, picture: nil, failure: Self.words(error))
             }
         }
-        if let graphics = lock.withLock({ graphics }), !graphics.kittyPlaceholders || depth == .c256 || depth == .truecolor {
+        if let graphics = lock.withLock({ graphics }),
+            !graphics.kittyPlaceholders || depth == .c256 || depth == .truecolor
+        {
             return Self.encode(bytes, request, graphics: graphics, version: version, depth: depth)
         }
         return Self.render(bytes, request, depth: depth, symbols: symbols)

@@ -24,7 +24,8 @@ extension CursesTerminal {
     /// Asks the terminal `query` once the first frame is on screen (so start-up does not wait for it, and a
     /// terminal that never answers costs nothing), and hands the parsed answers to `handler` when DA1 comes,
     /// within `seconds`. The answers are read from the key input and never reach the app as keys.
-    public func askAfterFirstFrame(_ query: [UInt8], seconds: Double = 3, handler: @escaping (TerminalReplies) -> Void) {
+    public func askAfterFirstFrame(_ query: [UInt8], seconds: Double = 3, handler: @escaping (TerminalReplies) -> Void)
+    {
         ask = TerminalAsk(query: query, handler: handler)
         askSeconds = seconds
     }
