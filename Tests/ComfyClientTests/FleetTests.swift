@@ -212,35 +212,15 @@ final class SilentListener: @unchecked Sendable {
     let port: Int
 
     init() throws {
-        (fd, port) = try Self.bind(listen: true)
+        (fd, port) = try loopbackSocket()
     }
 
     func close() { _ = Glibc.close(fd) }
 
     /// A port nothing listens on (bound, then closed).
     static func freePort() throws -> Int {
-        let (fd, port) = try bind(listen: false)
+        let (fd, port) = try loopbackSocket(listen: false)
         _ = Glibc.close(fd)
         return port
-    }
-
-    private static func bind(listen: Bool) throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FleetTestError("socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, !listen || Glibc.listen(fd, 16) == 0 else { throw FleetTestError("bind/listen failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
