@@ -1,5 +1,7 @@
 import ComfyTestSupport
 import Foundation
+import NIOCore
+import NIOEmbedded
 import Testing
 
 @testable import ComfyClient
@@ -46,6 +48,28 @@ struct GreetingDeadlineTests {
         try await log.wait(deadline: 30) { events in
             events.contains { if case .server(.status) = $0 { return true } else { return false } }
         }
+    }
+
+    @Test("cancelling closes the attempt's channel whether or not the server greeted; finishing forgets it")
+    func cancelCloses() throws {
+        for greetFirst in [false, true] {
+            let channel = EmbeddedChannel()
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let deadline = GreetingDeadline(budget: .seconds(600))
+            deadline.attach(channel)
+            if greetFirst { deadline.greeted() }
+            deadline.cancel()
+            #expect(!channel.isActive)
+            #expect(!deadline.expired)
+        }
+        let kept = EmbeddedChannel()
+        try kept.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let finished = GreetingDeadline(budget: .seconds(600))
+        finished.attach(kept)
+        finished.greeted()
+        finished.finish()
+        finished.cancel()
+        #expect(kept.isActive)
     }
 
     @Test("the default budget is 10 s; a task-local budget reaches the streams made inside it")

@@ -116,7 +116,6 @@ public struct EventStream: Sendable {
         logger.logLevel = .critical
         let deadline = GreetingDeadline(budget: greetingTimeout)
         defer { deadline.finish() }
-        let channels = OpenChannels()
         var sink = sink
         let greet = sink.greeted
         sink.greeted = { sid in
@@ -126,17 +125,13 @@ public struct EventStream: Sendable {
         let connection = WebSocketConnection(
             endpoint: endpoint, path: endpoint.webSocketPath(clientID: clientID), headers: endpoint.auth.httpHeaders,
             maxFrameSize: Self.maxMessageBytes, pingPeriod: TimeAmount(pingPeriod), previewMetadata: previewMetadata,
-            opened: { channel in
-                channels.add(channel)
-                deadline.attach(channel)
-            })
+            opened: { deadline.attach($0) })
         let noAnswer = "no answer from \(endpoint.displayURL) within \(ComfyError.format(deadline.seconds)) s"
         do {
             let ending = try await withTaskCancellationHandler {
                 try await connection.run(on: loop, logger: logger, sink: sink)
             } onCancel: {
                 deadline.cancel()
-                channels.closeAll()
             }
             if deadline.expired { return noAnswer }
             switch ending {
@@ -186,27 +181,4 @@ final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     var value: Bool { lock.withLock { flag } }
     func set() { lock.withLock { flag = true } }
-}
-
-/// The channels of one attempt, to close them when its task is cancelled (an awaited connection does not notice).
-final class OpenChannels: @unchecked Sendable {
-    private let lock = NSLock()
-    private var channels: [any Channel] = []
-    private var closed = false
-
-    func add(_ channel: any Channel) {
-        let closeNow = lock.withLock {
-            channels.append(channel)
-            return closed
-        }
-        if closeNow { channel.close(promise: nil) }
-    }
-
-    func closeAll() {
-        let all = lock.withLock {
-            closed = true
-            return channels
-        }
-        for channel in all { channel.close(promise: nil) }
-    }
 }

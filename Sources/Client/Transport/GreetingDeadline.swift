@@ -7,11 +7,11 @@ import NIOCore
 /// an attempt open forever, and a silent host that later starts answering would never be tried again. The clock
 /// starts when the attempt's channel is made (before the TCP connect) and covers the connect, the upgrade and the
 /// server's first `status` message, which ComfyUI sends as soon as the socket opens. Cancelling the attempt closes
-/// its channel too (an awaited upgrade does not notice a cancelled task).
+/// its channels too, greeted or not (an awaited connection does not notice a cancelled task).
 final class GreetingDeadline: @unchecked Sendable {
     let budget: Duration
     private let lock = NSLock()
-    /// Every channel of the attempt (a host name with several addresses is tried on several).
+    /// Every channel of the attempt (a host name with several addresses is tried on several), until it finishes.
     private var channels: [any Channel] = []
     private var timer: Scheduled<Void>?
     private var state = State.waiting
@@ -44,23 +44,27 @@ final class GreetingDeadline: @unchecked Sendable {
                     timer = channel.eventLoop.scheduleTask(in: TimeAmount(budget)) { self.expire() }
                 }
                 return false
+            case .greeted:
+                channels.append(channel)
+                return false
             case .expired, .cancelled: return true
-            case .greeted, .finished: return false
+            case .finished: return false
             }
         }
         if closeNow { channel.close(promise: nil) }
     }
 
-    /// The server greeted us: the deadline is off.
+    /// The server greeted us: the deadline is off (the channels are kept, for `cancel`).
     func greeted() {
         lock.withLock {
             guard state == .waiting else { return }
             state = .greeted
-            disarm()
+            timer?.cancel()
+            timer = nil
         }
     }
 
-    /// The attempt's task was cancelled before the greeting: close it now.
+    /// The attempt's task was cancelled: close its channels now, greeted or not.
     func cancel() {
         close(as: .cancelled)
     }
@@ -68,7 +72,7 @@ final class GreetingDeadline: @unchecked Sendable {
     /// The attempt is over, however it ended.
     func finish() {
         lock.withLock {
-            if state == .waiting { state = .finished }
+            if state == .waiting || state == .greeted { state = .finished }
             disarm()
         }
     }
@@ -77,9 +81,10 @@ final class GreetingDeadline: @unchecked Sendable {
         close(as: .expired)
     }
 
+    /// Expiring ends only an attempt still waiting for its greeting; cancelling ends a greeted one too.
     private func close(as ending: State) {
         let toClose: [any Channel] = lock.withLock {
-            guard state == .waiting else { return [] }
+            guard state == .waiting || (ending == .cancelled && state == .greeted) else { return [] }
             state = ending
             let open = channels
             disarm()
