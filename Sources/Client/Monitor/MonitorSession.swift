@@ -73,7 +73,6 @@ public actor MonitorSession {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))
                 guard let self else { return }
-                await self.handOnHeldBack()
                 let active = await self.isActive
                 idleRounds = active ? 0 : idleRounds + 1
                 if active || idleRounds % 6 == 0 {
@@ -101,11 +100,10 @@ public actor MonitorSession {
 
     var isActive: Bool { state.runningID != nil || !state.pendingIDs.isEmpty }
 
-    /// Applies an input (a read's answer, an action's) and hands the state on at once.
+    /// Applies an input (a read's answer, an action's) and hands the state on at once. (The socket's messages come
+    /// through `receive`, and are handed on once a read.)
     public func input(_ input: MonitorInput) {
         apply(input)
-        // A `progress_state` waits for its step's `progress` (see `receive`).
-        if case .event(.progressState) = input { return }
         handOn()
     }
 
@@ -178,11 +176,6 @@ public actor MonitorSession {
         default: break
         }
         for effect in effects { run(effect) }
-    }
-
-    /// A state held back for its step's `progress`, handed on by the timer if that never came.
-    func handOnHeldBack() {
-        handOn()
     }
 
     /// Keeps every run that ended in the store: jobs this monitor followed, with what it saw of them (node
