@@ -15,7 +15,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, binary, stop  # noqa: E402
+from harness import Checks, binary, start_fleet, stop  # noqa: E402
 
 COMFYTOP = binary()
 check = Checks()
@@ -73,15 +73,8 @@ held = []
 threading.Thread(target=lambda: [held.append(silent.accept()) for _ in iter(int, 1)], daemon=True).start()
 refused_port = free_port()
 
-mock = subprocess.Popen([COMFYTOP, "mock", "--servers", "3", "--port", "0", "--data-dir", os.path.join(work, "mock")],
-                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-urls = []
+mock, urls = start_fleet(COMFYTOP, os.path.join(work, "mock"), 3)
 try:
-    deadline = time.time() + 60
-    while len(urls) < 3 and time.time() < deadline:
-        found = re.search(r"http://127\.0\.0\.1:\d+", mock.stderr.readline() or "")
-        if found:
-            urls.append(found.group(0))
     check(len(urls) == 3, f"mock --servers 3 listens three times: {urls}")
     if len(urls) < 3:
         check.finish()

@@ -12,10 +12,9 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, binary, start_mock, stop  # noqa: E402
+from harness import Checks, binary, start_fleet, start_mock, stop  # noqa: E402
 
 try:
     import tomllib
@@ -64,18 +63,10 @@ base = next((p for p in random.sample(range(22000, 22990, 3), 300) if all(free(p
 if base is None:
     print("FAIL no three consecutive free ports in 22000-22999")
     sys.exit(1)
-mock = subprocess.Popen(
-    [COMFYTOP, "mock", "--servers", "3", "--port", str(base), "--data-dir", os.path.join(work, "mock")],
-    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-    env=dict(os.environ, COMFYTOP_MOCK_DISTRIBUTED_WORKERS="2"))
+mock, urls = start_fleet(COMFYTOP, os.path.join(work, "mock"), 3, port=base,
+                         env=dict(os.environ, COMFYTOP_MOCK_DISTRIBUTED_WORKERS="2"))
 plain = None
 try:
-    urls = []
-    deadline = time.time() + 60
-    while len(urls) < 3 and time.time() < deadline:
-        found = re.search(r"http://127\.0\.0\.1:\d+", mock.stderr.readline() or "")
-        if found:
-            urls.append(found.group(0))
     check(len(urls) == 3, f"mock --servers 3 listens three times: {urls}")
     if len(urls) < 3:
         check.finish()

@@ -33,6 +33,20 @@ def start_mock(comfytop, data_dir, *extra):
     sys.exit(1)
 
 
+def start_fleet(comfytop, data_dir, count, port=0, env=None):
+    """Starts `comfytop mock --servers COUNT` on ports PORT... (0: free ports); returns the process and the URLs it
+    announced within 60 s (fewer than COUNT if it did not start). Its log (stderr) stays open, as start_mock's."""
+    mock = subprocess.Popen([comfytop, "mock", "--servers", str(count), "--port", str(port), "--data-dir", data_dir],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    urls = []
+    deadline = time.time() + 60
+    while len(urls) < count and time.time() < deadline:
+        found = re.search(r"http://127\.0\.0\.1:\d+", mock.stderr.readline() or "")
+        if found:
+            urls.append(found.group(0))
+    return mock, urls
+
+
 def stop(process):
     process.terminate()
     try:
